@@ -1,0 +1,34 @@
+"""Typed, append-only audit events (执法全过程记录), written in the caller's transaction."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+
+from sqlalchemy.orm import Session
+
+from scheduler.models import AuditEvent
+
+
+class EventKind(enum.StrEnum):
+    DIRECTORY_IMPORTED = "directory_imported"
+    DEMO_LOADED = "demo_loaded"
+    REFERENCE_LOADED = "reference_loaded"
+    USER_CREATED = "user_created"
+    USER_LOGGED_IN = "user_logged_in"
+    USER_LOGIN_FAILED = "user_login_failed"
+
+
+def now_utc() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+def record(
+    session: Session, kind: EventKind, actor: str, subject: str = "", **payload
+) -> AuditEvent:
+    """Add an audit event to `session`; it commits (or rolls back) with the change it records."""
+    if not isinstance(kind, EventKind):
+        raise TypeError(f"unknown audit event kind {kind!r}")
+    event = AuditEvent(at=now_utc(), kind=kind.value, actor=actor, subject=subject, payload=payload)
+    session.add(event)
+    return event

@@ -1,0 +1,326 @@
+"""SQLAlchemy 2 models of the district's directories (一单两库): bodies, units, towns, items,
+market entities, officers, their leave and conflicts, inspection history, users, audit log.
+
+Enumerated columns are stored as short strings guarded by CHECK constraints, so that the
+schema is the same on SQLite and PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    Column,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    func,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from scheduler.db import Base
+
+
+class EntityType(enum.StrEnum):
+    """Type of market entity (市场主体类型)."""
+
+    ENTERPRISE = "E"  # 企业
+    INDIVIDUAL = "I"  # 个体工商户
+    COOPERATIVE = "C"  # 农民专业合作社
+
+
+class EntityStatus(enum.StrEnum):
+    ACTIVE = "active"  # 存续
+    DEREGISTERED = "deregistered"  # 注销
+    REVOKED = "revoked"  # 吊销
+
+
+class CreditClass(enum.StrEnum):
+    """Credit-risk class (信用风险分类), A low .. D high. Confidential."""
+
+    A = "A"
+    B = "B"
+    C = "C"
+    D = "D"
+
+
+class CertStatus(enum.StrEnum):
+    """Status of an enforcement certificate (执法证)."""
+
+    VALID = "valid"
+    EXPIRED = "expired"
+    SUSPENDED = "suspended"
+    REVOKED = "revoked"  # 注销
+
+
+class ConflictKind(enum.StrEnum):
+    """Kind of declared conflict of interest (回避事由)."""
+
+    RELATIVE = "relative"  # 亲属
+    FORMER_EMPLOYER = "former_employer"  # 曾任职
+    SHAREHOLDING = "shareholding"  # 持股
+    OTHER = "other"
+
+
+class ItemKind(enum.StrEnum):
+    GENERAL = "general"  # 一般检查事项
+    KEY = "key"  # 重点检查事项
+
+
+class Role(enum.StrEnum):
+    ADMIN = "admin"
+    PLANNER = "planner"
+    OFFICER = "officer"
+    AUDITOR = "auditor"
+
+
+INDUSTRY_SECTIONS = "ABCDEFGHIJKLMNOPQRST"  # GB/T 4754 sections
+
+
+def _enum_check(column: str, values: type[enum.StrEnum]) -> CheckConstraint:
+    allowed = ", ".join(f"'{v.value}'" for v in values)
+    return CheckConstraint(f"{column} IN ({allowed})", name=f"{column}_enum")
+
+
+class Town(Base):
+    """A town or subdistrict (镇街)."""
+
+    __tablename__ = "town"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(8), unique=True)
+    name_zh: Mapped[str] = mapped_column(String(64))
+    name_en: Mapped[str] = mapped_column(String(128))
+
+
+class Body(Base):
+    """An enforcement body (行政执法主体)."""
+
+    __tablename__ = "body"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(8), unique=True)
+    name_zh: Mapped[str] = mapped_column(String(64))
+    name_en: Mapped[str] = mapped_column(String(128))
+
+    units: Mapped[list[Unit]] = relationship(back_populates="body")
+
+
+class Unit(Base):
+    """A unit of a body (科室 / 所); the market-supervision bureau has one office per town."""
+
+    __tablename__ = "unit"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(16), unique=True)
+    body_id: Mapped[int] = mapped_column(ForeignKey("body.id"), index=True)
+    name_zh: Mapped[str] = mapped_column(String(64))
+    name_en: Mapped[str] = mapped_column(String(128))
+    # The town whose entities the unit supervises (所所交叉 uses it); None for desk units.
+    town_id: Mapped[int | None] = mapped_column(ForeignKey("town.id"))
+
+    body: Mapped[Body] = relationship(back_populates="units")
+    town: Mapped[Town | None] = relationship()
+
+
+class Item(Base):
+    """An inspection item (抽查事项) of a body's random-inspection list (抽查事项清单)."""
+
+    __tablename__ = "item"
+    __table_args__ = (_enum_check("kind", ItemKind),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(16), unique=True)
+    body_id: Mapped[int] = mapped_column(ForeignKey("body.id"), index=True)
+    category_zh: Mapped[str] = mapped_column(String(64))
+    category_en: Mapped[str] = mapped_column(String(128))
+    name_zh: Mapped[str] = mapped_column(String(128))
+    name_en: Mapped[str] = mapped_column(String(256))
+    entity_types: Mapped[str] = mapped_column(String(3))  # subset of "EIC"
+    industries: Mapped[str] = mapped_column(String(20))  # GB/T 4754 letters or "*"
+    kind: Mapped[str] = mapped_column(String(8))
+    legal_basis: Mapped[str] = mapped_column(Text, default="")
+
+    body: Mapped[Body] = relationship()
+
+
+class Entity(Base):
+    """A market entity (市场主体) of the directory of inspection objects (检查对象名录库)."""
+
+    __tablename__ = "entity"
+    __table_args__ = (
+        _enum_check("type", EntityType),
+        _enum_check("status", EntityStatus),
+        _enum_check("credit_class", CreditClass),
+        CheckConstraint("length(uscc) = 18", name="uscc_length"),
+        CheckConstraint(
+            "industry IN (" + ", ".join(f"'{c}'" for c in INDUSTRY_SECTIONS) + ")",
+            name="industry_section",
+        ),
+        # The population filter of a plan: status, type, industry, town.
+        Index("ix_entity_population", "status", "type", "industry", "town_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    uscc: Mapped[str] = mapped_column(String(18), unique=True)  # 统一社会信用代码
+    name: Mapped[str] = mapped_column(String(128), index=True)
+    type: Mapped[str] = mapped_column(String(1))
+    industry: Mapped[str] = mapped_column(String(1))
+    town_id: Mapped[int] = mapped_column(ForeignKey("town.id"), index=True)
+    address: Mapped[str] = mapped_column(String(256), default="")
+    registered_on: Mapped[dt.date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(16), default=EntityStatus.ACTIVE.value)
+    credit_class: Mapped[str] = mapped_column(String(1), default=CreditClass.A.value)
+    key_supervision: Mapped[bool] = mapped_column(Boolean, default=False)  # 重点监管
+    abnormal: Mapped[bool] = mapped_column(Boolean, default=False)  # 经营异常名录
+
+    town: Mapped[Town] = relationship()
+
+
+class Officer(Base):
+    """A certified enforcement officer (执法人员) of the officer registry (执法检查人员名录库)."""
+
+    __tablename__ = "officer"
+    __table_args__ = (
+        _enum_check("cert_status", CertStatus),
+        CheckConstraint("cert_valid_to >= cert_valid_from", name="cert_dates"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cert_no: Mapped[str] = mapped_column(String(32), unique=True)  # 执法证号
+    name: Mapped[str] = mapped_column(String(64), index=True)
+    body_id: Mapped[int] = mapped_column(ForeignKey("body.id"), index=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), index=True)
+    cert_valid_from: Mapped[dt.date] = mapped_column(Date)
+    cert_valid_to: Mapped[dt.date] = mapped_column(Date)
+    cert_status: Mapped[str] = mapped_column(String(16), default=CertStatus.VALID.value)
+    # Item category names (Chinese, ';'-separated, sorted); empty means competent for all.
+    competences: Mapped[str] = mapped_column(Text, default="")
+    phone: Mapped[str] = mapped_column(String(32), default="")  # confidential
+
+    body: Mapped[Body] = relationship()
+    unit: Mapped[Unit] = relationship()
+
+    def competence_set(self) -> frozenset[str]:
+        return frozenset(c for c in self.competences.split(";") if c)
+
+
+class LeavePeriod(Base):
+    """A period when an officer is unavailable (请假、培训、借调)."""
+
+    __tablename__ = "leave_period"
+    __table_args__ = (
+        UniqueConstraint("officer_id", "starts_on", name="uq_leave_period_officer_start"),
+        CheckConstraint("ends_on >= starts_on", name="leave_dates"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    officer_id: Mapped[int] = mapped_column(ForeignKey("officer.id"), index=True)
+    starts_on: Mapped[dt.date] = mapped_column(Date)
+    ends_on: Mapped[dt.date] = mapped_column(Date)
+    reason: Mapped[str] = mapped_column(String(128), default="")
+
+    officer: Mapped[Officer] = relationship()
+
+
+class Conflict(Base):
+    """A declared conflict of interest (回避) between an officer and an entity. Confidential."""
+
+    __tablename__ = "conflict"
+    __table_args__ = (
+        UniqueConstraint("officer_id", "entity_id", name="uq_conflict_officer_entity"),
+        _enum_check("kind", ConflictKind),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    officer_id: Mapped[int] = mapped_column(ForeignKey("officer.id"), index=True)
+    entity_id: Mapped[int] = mapped_column(ForeignKey("entity.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    declared_on: Mapped[dt.date] = mapped_column(Date)
+    note: Mapped[str] = mapped_column(Text, default="")
+
+    officer: Mapped[Officer] = relationship()
+    entity: Mapped[Entity] = relationship()
+
+
+history_officer = Table(
+    "history_officer",
+    Base.metadata,
+    Column("history_id", ForeignKey("inspection_history.id"), primary_key=True),
+    Column("officer_id", ForeignKey("officer.id"), primary_key=True, index=True),
+)
+
+
+class InspectionHistory(Base):
+    """A past inspection of an entity by a body; feeds the rotation and frequency rules."""
+
+    __tablename__ = "inspection_history"
+    __table_args__ = (Index("ix_history_entity_body_date", "entity_id", "body_id", "inspected_on"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    entity_id: Mapped[int] = mapped_column(ForeignKey("entity.id"))
+    body_id: Mapped[int] = mapped_column(ForeignKey("body.id"), index=True)
+    inspected_on: Mapped[dt.date] = mapped_column(Date, index=True)
+    plan_code: Mapped[str | None] = mapped_column(String(32))
+
+    entity: Mapped[Entity] = relationship()
+    body: Mapped[Body] = relationship()
+    officers: Mapped[list[Officer]] = relationship(secondary=history_officer)
+
+
+class User(Base):
+    """A login. Planners belong to a body; officers are linked to their registry entry."""
+
+    __tablename__ = "user"
+    __table_args__ = (_enum_check("role", Role),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(256))
+    role: Mapped[str] = mapped_column(String(16))
+    body_id: Mapped[int | None] = mapped_column(ForeignKey("body.id"))
+    officer_id: Mapped[int | None] = mapped_column(ForeignKey("officer.id"), unique=True)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, server_default=func.now())
+
+    body: Mapped[Body | None] = relationship()
+    officer: Mapped[Officer | None] = relationship()
+
+    # Flask-Login protocol, kept here so the domain does not import the web layer.
+    @property
+    def is_authenticated(self) -> bool:
+        return True
+
+    @property
+    def is_active(self) -> bool:
+        return self.active
+
+    @property
+    def is_anonymous(self) -> bool:
+        return False
+
+    def get_id(self) -> str:
+        return str(self.id)
+
+
+class AuditEvent(Base):
+    """An append-only audit log entry (执法全过程记录). Never updated, never deleted."""
+
+    __tablename__ = "audit_event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime, index=True)
+    kind: Mapped[str] = mapped_column(String(48), index=True)
+    actor: Mapped[str] = mapped_column(String(64))
+    subject: Mapped[str] = mapped_column(String(64), default="", index=True)
+    payload: Mapped[dict] = mapped_column(JSON, default=dict)

@@ -1,0 +1,147 @@
+"""Shared fixtures.
+
+The suite runs once on SQLite and once on PostgreSQL (`DATABASE_URL=postgresql+psycopg://...`).
+In the PostgreSQL run only tests that touch the database run. Without a PostgreSQL server
+or chromium those tests skip with a message; `FAIRDRAW_REQUIRE_ALL=1` (set by `.ci/run`)
+turns such skips into failures.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+
+import pytest
+import sqlalchemy as sa
+
+REQUIRE_ALL = os.environ.get("FAIRDRAW_REQUIRE_ALL") == "1"
+PG_URL = os.environ.get("DATABASE_URL", "")
+ON_POSTGRES = PG_URL.startswith("postgresql")
+DB_FIXTURES = {"app", "db_session", "client", "migrated_url", "empty_db_url"}
+
+
+def skip_or_fail(message: str):
+    """Skip, or fail where the environment promised every dependency."""
+    if REQUIRE_ALL:
+        pytest.fail(message + " (FAIRDRAW_REQUIRE_ALL=1 turns this skip into a failure)")
+    pytest.skip(message)
+
+
+def pytest_collection_modifyitems(config, items):
+    if not ON_POSTGRES:
+        return
+    keep, drop = [], []
+    for item in items:
+        (keep if DB_FIXTURES & set(getattr(item, "fixturenames", ())) else drop).append(item)
+    if drop:
+        config.hook.pytest_deselected(items=drop)
+        items[:] = keep
+
+
+def _new_database_url() -> str:
+    """A fresh, empty database: a temp SQLite file or a new PostgreSQL database."""
+    if not ON_POSTGRES:
+        return ""  # filled in by the caller with tmp_path
+    url = sa.make_url(PG_URL.replace("postgresql://", "postgresql+psycopg://", 1))
+    name = f"fairdraw_test_{uuid.uuid4().hex[:10]}"
+    try:
+        admin = sa.create_engine(url, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+        admin.dispose()
+    except sa.exc.OperationalError as exc:
+        skip_or_fail(
+            f"PostgreSQL is not reachable at {url.render_as_string(hide_password=True)}: "
+            f"{exc.orig}. Start it with `pg_ctlcluster --skip-systemctl-redirect "
+            "$(ls /etc/postgresql) main start` or run `.ci/run`."
+        )
+    return url.set(database=name).render_as_string(hide_password=False)
+
+
+def _drop_database(url: str) -> None:
+    if not url.startswith("postgresql"):
+        return
+    u = sa.make_url(url)
+    admin = sa.create_engine(u.set(database=sa.make_url(PG_URL).database), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{u.database}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture
+def empty_db_url(tmp_path):
+    """URL of a brand-new empty database (no schema)."""
+    url = _new_database_url() or f"sqlite:///{tmp_path / 'empty.db'}"
+    yield url
+    _drop_database(url)
+
+
+def make_app(url: str, **extra):
+    from web import create_app
+
+    return create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": url,
+            "FAIRDRAW_ENV": "test",
+            "SECRET_KEY": "test-secret",
+            "TESTING": True,
+            **extra,
+        }
+    )
+
+
+def upgrade(app) -> None:
+    from flask_migrate import upgrade as fm_upgrade
+
+    with app.app_context():
+        fm_upgrade()
+
+
+@pytest.fixture(scope="session")
+def migrated_url(tmp_path_factory):
+    """A database migrated to head with the reference tables loaded, shared by the session."""
+    url = _new_database_url() or f"sqlite:///{tmp_path_factory.mktemp('db') / 'fairdraw.db'}"
+    app = make_app(url)
+    upgrade(app)
+    from scheduler.db import db
+    from scheduler.reference import load_reference
+
+    with app.app_context():
+        load_reference(db.session)
+        db.session.commit()
+        db.engine.dispose()
+    yield url
+    _drop_database(url)
+
+
+# Tables holding reference data survive between tests; everything else is emptied.
+REFERENCE_TABLES = {"town", "body", "unit", "item", "alembic_version"}
+
+
+@pytest.fixture
+def app(migrated_url):
+    """The app on the session's migrated database, emptied of directory data after the test."""
+    application = make_app(migrated_url, WTF_CSRF_ENABLED=False)
+    from scheduler.db import db
+
+    with application.app_context():
+        yield application
+        db.session.rollback()
+        db.session.remove()
+        with db.engine.begin() as conn:
+            for table in reversed(db.metadata.sorted_tables):
+                if table.name not in REFERENCE_TABLES:
+                    conn.execute(table.delete())
+        db.engine.dispose()
+
+
+@pytest.fixture
+def db_session(app):
+    from scheduler.db import db
+
+    return db.session
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()

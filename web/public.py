@@ -1,0 +1,32 @@
+"""Public portal (公示平台): no login, nothing confidential."""
+
+from __future__ import annotations
+
+from flask import Blueprint, render_template
+from sqlalchemy import func, select
+
+from scheduler.db import db
+from scheduler.models import Body, Entity, EntityStatus, Officer
+from web.access import public
+
+bp = Blueprint("public", __name__)
+
+
+@bp.route("/")
+@public
+def home():
+    counts = {
+        "bodies": db.session.scalar(select(func.count()).select_from(Body)),
+        "officers": db.session.scalar(select(func.count()).select_from(Officer)),
+        "entities": db.session.scalar(
+            select(func.count()).select_from(Entity).where(Entity.status == EntityStatus.ACTIVE)
+        ),
+    }
+    return render_template("home.html", counts=counts)
+
+
+@bp.route("/healthz")
+@public
+def healthz():
+    db.session.execute(select(1))
+    return {"status": "ok"}
