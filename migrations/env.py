@@ -15,9 +15,7 @@ if config.config_file_name and not logging.getLogger().handlers:
 
 
 def run_migrations_offline():
-    context.configure(
-        url=str(db.engine.url), target_metadata=db.metadata, literal_binds=True
-    )
+    context.configure(url=str(db.engine.url), target_metadata=db.metadata, literal_binds=True)
     with context.begin_transaction():
         context.run_migrations()
 

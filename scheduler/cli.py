@@ -63,7 +63,9 @@ def user_cli():
 @user_cli.command("create")
 @click.argument("username", required=False)
 @click.option("--username", "username_opt", help="login name")
-@click.option("--role", required=True, type=click.Choice(["admin", "planner", "officer", "auditor"]))
+@click.option(
+    "--role", required=True, type=click.Choice(["admin", "planner", "officer", "auditor"])
+)
 @click.option("--body", "body_code", help="body code, e.g. SC (planners)")
 @click.option("--cert-no", help="certificate number (officers)")
 @click.option(

@@ -37,10 +37,14 @@ def _upsert(session: Session, model, rows: list[dict]) -> int:
 def load_reference(session: Session, actor: str = "system") -> int:
     """Upsert the reference tables; returns the number of rows created or changed."""
     changed = _upsert(
-        session, Town, [{k: r[k] for k in ("code", "name_zh", "name_en")} for r in read_csv("towns.csv")]
+        session,
+        Town,
+        [{k: r[k] for k in ("code", "name_zh", "name_en")} for r in read_csv("towns.csv")],
     )
     changed += _upsert(
-        session, Body, [{k: r[k] for k in ("code", "name_zh", "name_en")} for r in read_csv("bodies.csv")]
+        session,
+        Body,
+        [{k: r[k] for k in ("code", "name_zh", "name_en")} for r in read_csv("bodies.csv")],
     )
     bodies = {b.code: b.id for b in session.scalars(select(Body))}
     towns = {t.code: t.id for t in session.scalars(select(Town))}

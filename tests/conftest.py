@@ -62,7 +62,9 @@ def _drop_database(url: str) -> None:
     if not url.startswith("postgresql"):
         return
     u = sa.make_url(url)
-    admin = sa.create_engine(u.set(database=sa.make_url(PG_URL).database), isolation_level="AUTOCOMMIT")
+    admin = sa.create_engine(
+        u.set(database=sa.make_url(PG_URL).database), isolation_level="AUTOCOMMIT"
+    )
     with admin.connect() as conn:
         conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{u.database}" WITH (FORCE)'))
     admin.dispose()
@@ -136,6 +138,12 @@ def app(migrated_url):
 
 
 @pytest.fixture
+def csrf_app(app, migrated_url):
+    """A second app on the same database with CSRF protection on, as in production."""
+    return make_app(migrated_url)
+
+
+@pytest.fixture
 def db_session(app):
     from scheduler.db import db
 
@@ -145,3 +153,46 @@ def db_session(app):
 @pytest.fixture
 def client(app):
     return app.test_client()
+
+
+@pytest.fixture(name="skip_or_fail")
+def skip_or_fail_fixture():
+    return skip_or_fail
+
+
+CHROMIUM = "/usr/bin/chromium"
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's chromium driven by Playwright (no browser download)."""
+    if not os.path.exists(CHROMIUM):
+        skip_or_fail(
+            "chromium is not installed: `apt-get install chromium fonts-wqy-microhei` "
+            "(or run `.ci/run`) to run the browser tests"
+        )
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-background-networking", "--disable-gpu"],
+        )
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def live_server(app, migrated_url):
+    """The app (CSRF on) served by werkzeug on a free localhost port, in a thread."""
+    import threading
+
+    from werkzeug.serving import make_server
+
+    served = make_app(migrated_url)
+    server = make_server("127.0.0.1", 0, served, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(5)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask import Flask, g, request
-from flask_babel import Babel
+from flask_babel import Babel, lazy_gettext
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_wtf.csrf import CSRFProtect
@@ -13,6 +13,12 @@ from scheduler.db import db
 from scheduler.models import User
 
 LANGUAGES = ("zh", "en")
+ROLE_LABELS = {
+    "admin": lazy_gettext("Administrator"),
+    "planner": lazy_gettext("Planner"),
+    "officer": lazy_gettext("Officer"),
+    "auditor": lazy_gettext("Auditor"),
+}
 
 csrf = CSRFProtect()
 login_manager = LoginManager()
@@ -53,6 +59,10 @@ def create_app(config: dict | None = None) -> Flask:
     from scheduler.cli import register_cli
 
     register_cli(app)
+
+    @app.context_processor
+    def inject_helpers():
+        return {"role_label": lambda role: ROLE_LABELS.get(role, role)}
 
     @app.before_request
     def remember_lang():

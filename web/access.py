@@ -1,7 +1,7 @@
 """Access rules: every view declares who may use it, and the app refuses to start otherwise.
 
-    @public                      anyone, logged in or not
-    @roles("planner", "admin")   a logged-in user with one of these roles
+@public                      anyone, logged in or not
+@roles("planner", "admin")   a logged-in user with one of these roles
 """
 
 from __future__ import annotations
