@@ -17,6 +17,12 @@ class EventKind(enum.StrEnum):
     USER_CREATED = "user_created"
     USER_LOGGED_IN = "user_logged_in"
     USER_LOGIN_FAILED = "user_login_failed"
+    PLAN_CREATED = "plan_created"
+    PLAN_FROZEN = "plan_frozen"
+    PLAN_SEEDED = "plan_seeded"
+    PLAN_DRAWN = "plan_drawn"
+    PLAN_PUBLISHED = "plan_published"
+    CALENDAR_IMPORTED = "calendar_imported"
 
 
 def now_utc() -> dt.datetime:

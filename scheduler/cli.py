@@ -90,7 +90,8 @@ def user_create(username, username_opt, role, body_code, cert_no, password):
 
 def register_cli(app: Flask) -> None:
     from scheduler.demo import demo_cli
+    from scheduler.plan_cli import plan_cli
     from scheduler.transfer import export_cli, import_cli
 
-    for group in (reference_cli, user_cli, demo_cli, import_cli, export_cli):
+    for group in (reference_cli, user_cli, demo_cli, import_cli, export_cli, plan_cli):
         app.cli.add_command(group)

@@ -19,6 +19,8 @@ from sqlalchemy import (
     DateTime,
     ForeignKey,
     Index,
+    Integer,
+    LargeBinary,
     String,
     Table,
     Text,
@@ -323,3 +325,157 @@ class AuditEvent(Base):
     actor: Mapped[str] = mapped_column(String(64))
     subject: Mapped[str] = mapped_column(String(64), default="", index=True)
     payload: Mapped[dict] = mapped_column(JSON, default=dict)
+
+
+class PlanState(enum.StrEnum):
+    """Lifecycle of a plan (抽查计划): each arrow is one service function."""
+
+    DRAFT = "draft"
+    FROZEN = "frozen"  # population fixed and its digest published
+    DRAWN = "drawn"
+    MATCHED = "matched"
+    SCHEDULED = "scheduled"
+    PUBLISHED = "published"
+    CLOSED = "closed"
+
+
+plan_item = Table(
+    "plan_item",
+    Base.metadata,
+    Column("plan_id", ForeignKey("plan.id"), primary_key=True),
+    Column("item_id", ForeignKey("item.id"), primary_key=True),
+    Column("position", Integer, nullable=False),
+)
+
+plan_body = Table(
+    "plan_body",
+    Base.metadata,
+    Column("plan_id", ForeignKey("plan.id"), primary_key=True),
+    Column("body_id", ForeignKey("body.id"), primary_key=True),
+)
+
+
+class Plan(Base):
+    """A random-inspection plan or task (抽查计划 / 抽查任务); joint (联合抽查) when several
+    bodies take part: the lead body draws the entities, each body matches its own officers."""
+
+    __tablename__ = "plan"
+    __table_args__ = (
+        _enum_check("state", PlanState),
+        CheckConstraint("window_end >= window_start", name="window_dates"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(String(256))
+    lead_body_id: Mapped[int] = mapped_column(ForeignKey("body.id"), index=True)
+    state: Mapped[str] = mapped_column(String(16), default=PlanState.DRAFT.value, index=True)
+    window_start: Mapped[dt.date] = mapped_column(Date)
+    window_end: Mapped[dt.date] = mapped_column(Date)
+    # The plan's rules (抽查工作细则) as given in the plan file, normalised.
+    rules: Mapped[dict] = mapped_column(JSON)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    created_by: Mapped[str] = mapped_column(String(64))
+
+    frozen_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    population_digest: Mapped[str | None] = mapped_column(String(64))
+    population_size: Mapped[int | None] = mapped_column(Integer)
+    # Per stratum: size N, ratio_bp or count, k; plus the exclusion counts of the freeze.
+    freeze_summary: Mapped[dict | None] = mapped_column(JSON)
+    seed: Mapped[str | None] = mapped_column(String(256))
+    seeded_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    drawn_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    published_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+    lead_body: Mapped[Body] = relationship()
+    items: Mapped[list[Item]] = relationship(secondary=plan_item, order_by=plan_item.c.position)
+    bodies: Mapped[list[Body]] = relationship(secondary=plan_body, order_by=Body.code)
+
+
+class PlanPopulation(Base):
+    """The frozen population of a plan: the digest's lines `key,stratum\\n`, zlib-compressed,
+    so that the population can be re-created after the directory changes."""
+
+    __tablename__ = "plan_population"
+
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plan.id"), primary_key=True)
+    lines_zlib: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class ListKind(enum.StrEnum):
+    EXCLUDE = "exclude"  # planner-uploaded exclusion, with a reason
+    KEY = "key"  # planner-listed key-supervision entity (重点监管)
+
+
+class PlanListedEntity(Base):
+    """An entity the planner listed for a plan: excluded from it, or added as key supervision."""
+
+    __tablename__ = "plan_listed_entity"
+    __table_args__ = (
+        UniqueConstraint("plan_id", "uscc", "kind", name="uq_plan_listed_entity_key"),
+        _enum_check("kind", ListKind),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plan.id"), index=True)
+    uscc: Mapped[str] = mapped_column(String(18))
+    kind: Mapped[str] = mapped_column(String(8))
+    reason: Mapped[str] = mapped_column(String(256), default="")
+
+
+class InspectionOrigin(enum.StrEnum):
+    RANDOM = "random"  # drawn by sha256-bottom-k/1
+    KEY = "key"  # added for key supervision, never counted as a random draw
+
+
+class Inspection(Base):
+    """One drawn inspection (检查任务) of one entity in one plan; key `plan_code/uscc`."""
+
+    __tablename__ = "inspection"
+    __table_args__ = (
+        UniqueConstraint("plan_id", "entity_id", name="uq_inspection_plan_entity"),
+        _enum_check("origin", InspectionOrigin),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plan.id"), index=True)
+    entity_id: Mapped[int] = mapped_column(ForeignKey("entity.id"), index=True)
+    uscc: Mapped[str] = mapped_column(String(18))
+    stratum: Mapped[str] = mapped_column(String(64))
+    origin: Mapped[str] = mapped_column(String(8))
+    ticket: Mapped[str | None] = mapped_column(String(64))  # hex; None for key supervision
+    rank: Mapped[int | None] = mapped_column(Integer)  # position in its stratum's ticket order
+
+    plan: Mapped[Plan] = relationship()
+    entity: Mapped[Entity] = relationship()
+
+
+class CalendarSource(enum.StrEnum):
+    """Where a year's working-day calendar (工作日历) comes from."""
+
+    OFFICIAL = "official"  # the State Council's list, imported by an admin
+    PACKAGE = "chinesecalendar"  # the chinesecalendar package (2004-2026)
+    PROVISIONAL = "provisional"  # weekdays minus fixed-date holidays, until announced
+
+
+class CalendarYear(Base):
+    """A year whose official holiday list (节假日安排) was imported."""
+
+    __tablename__ = "calendar_year"
+
+    year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    imported_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    imported_by: Mapped[str] = mapped_column(String(64))
+    note: Mapped[str] = mapped_column(String(256), default="")
+
+
+class CalendarDay(Base):
+    """A day of an imported year that differs from the weekday rule: a holiday on a weekday,
+    or an adjusted working day (调休上班) on a weekend."""
+
+    __tablename__ = "calendar_day"
+
+    day: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    year: Mapped[int] = mapped_column(ForeignKey("calendar_year.year"), index=True)
+    is_workday: Mapped[bool] = mapped_column(Boolean)
+    name: Mapped[str] = mapped_column(String(64), default="")

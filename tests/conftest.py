@@ -196,3 +196,121 @@ def live_server(app, migrated_url):
     yield f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
     thread.join(5)
+
+
+USCC_BODY_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+
+
+def make_uscc(serial: int, type_digit: str = "1") -> str:
+    """A valid unified social credit code (GB 32100-2015) built from a serial number."""
+    from stdnum.cn import uscc
+
+    body, n = "", serial
+    for _ in range(8):
+        n, r = divmod(n, len(USCC_BODY_CHARS))
+        body = USCC_BODY_CHARS[r] + body
+    partial = f"9{type_digit}370282{body}0"  # 17 chars
+    return partial + uscc.calc_check_digit(partial + "0")
+
+
+@pytest.fixture(name="make_uscc")
+def make_uscc_fixture():
+    return make_uscc
+
+
+@pytest.fixture
+def small_district(db_session):
+    """A hand-sized directory: 400 active entities over 4 towns and classes, a few others,
+    and SC officers with history. Returns a dict of handy objects."""
+    import datetime as dt
+
+    from sqlalchemy import select
+
+    from scheduler.models import Body, Entity, InspectionHistory, Officer, Town, Unit
+
+    towns = {t.code: t for t in db_session.scalars(select(Town))}
+    sc = db_session.scalar(select(Body).where(Body.code == "SC"))
+    entities = []
+    town_codes = ["TJ", "HX", "CH", "LK"]
+    for i in range(400):
+        entities.append(
+            Entity(
+                uscc=make_uscc(1000 + i, "1" if i % 4 else "2"),
+                name=f"测试主体{i:04d}",
+                type="E" if i % 4 else "I",
+                industry="FHCO"[i % 4],
+                town=towns[town_codes[i % 4]],
+                registered_on=dt.date(2015, 1, 1) + dt.timedelta(days=i),
+                status="active",
+                credit_class="AAAAAABBBCD"[i % 11],
+                key_supervision=(i % 97 == 5),
+            )
+        )
+    for i, status in enumerate(["deregistered", "revoked"]):
+        entities.append(
+            Entity(
+                uscc=make_uscc(5000 + i),
+                name=f"已注销主体{i}",
+                type="E",
+                industry="F",
+                town=towns["TJ"],
+                registered_on=dt.date(2010, 1, 1),
+                status=status,
+                credit_class="A",
+            )
+        )
+    db_session.add_all(entities)
+    officers = []
+    for i, unit_code in enumerate(["SC-TJ", "SC-HX", "SC-CH", "SC-LK"] * 2):
+        unit = db_session.scalar(select(Unit).where(Unit.code == unit_code))
+        officers.append(
+            Officer(
+                cert_no=f"3702820100{i:04d}",
+                name=f"执法员{i}",
+                body=sc,
+                unit=unit,
+                cert_valid_from=dt.date(2023, 1, 1),
+                cert_valid_to=dt.date(2028, 12, 31),
+                cert_status="valid",
+            )
+        )
+    db_session.add_all(officers)
+    db_session.flush()
+    history = []
+    for i in range(0, 40):
+        history.append(
+            InspectionHistory(
+                entity=entities[i],
+                body=sc,
+                inspected_on=dt.date(2026, 12, 1) if i < 20 else dt.date(2027, 1, 10),
+                officers=officers[:2],
+            )
+        )
+    db_session.add_all(history)
+    db_session.commit()
+    return {"entities": entities, "officers": officers, "body": sc}
+
+
+def plan_file(**overrides) -> dict:
+    data = {
+        "code": "SC-2027-001",
+        "name": "2027年第一批市场监管随机抽查",
+        "lead_body": "SC",
+        "bodies": ["SC"],
+        "items": ["SC-01", "SC-05", "SC-10"],
+        "window": {"start": "2027-03-01", "end": "2027-04-30"},
+        "filters": {"towns": []},
+        "strata": {"by": "credit_class", "ratios_bp": {"A": 300, "B": 500, "C": 1000, "D": 2000}},
+        "team_size": {"SC": 2},
+        "cap_per_officer": 30,
+        "mode": "balanced",
+        "cross_jurisdiction": False,
+        "exclusions": {"months_since_last": 6, "max_per_year": 2},
+    }
+    data.update(overrides)
+    return data
+
+
+@pytest.fixture(name="plan_file")
+def plan_file_fixture():
+    return plan_file

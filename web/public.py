@@ -30,3 +30,20 @@ def home():
 def healthz():
     db.session.execute(select(1))
     return {"status": "ok"}
+
+
+@bp.route("/plans/<code>/bundle.json")
+@public
+def plan_bundle(code: str):
+    """The public verification bundle (spec section 5), once the plan is published."""
+    from flask import abort, jsonify
+
+    from scheduler import plans
+    from scheduler.models import Plan, PlanState
+
+    plan = db.session.scalar(select(Plan).where(Plan.code == code))
+    if plan is None or plan.state not in (PlanState.PUBLISHED, PlanState.CLOSED):
+        abort(404)
+    response = jsonify(plans.bundle(db.session, code))
+    response.headers["Content-Disposition"] = f'inline; filename="{code}-bundle.json"'
+    return response

@@ -6,7 +6,7 @@ from flask import Blueprint
 from scheduler.users import create_user
 from web.access import MissingAccessRule, check_access_rules, public, roles
 
-PUBLIC_ENDPOINTS = {"static", "public.home", "public.healthz", "auth.login"}
+PUBLIC_ENDPOINTS = {"static", "public.home", "public.healthz", "auth.login", "public.plan_bundle"}
 
 
 def test_every_route_declares_a_rule(app):

@@ -1,0 +1,26 @@
+"""The public verification bundle is served only for published plans."""
+
+from scheduler import plans
+
+SEED = "27182818284590452353602874"
+
+
+def test_bundle_is_public_only_after_publication(client, db_session, small_district, plan_file):
+    from solver.verify import verify_bundle
+
+    code = "SC-2027-001"
+    plans.create_plan(db_session, plan_file(), "t")
+    assert client.get(f"/plans/{code}/bundle.json").status_code == 404
+    plans.freeze(db_session, code, "t")
+    plans.set_seed(db_session, code, SEED, "t")
+    plans.draw(db_session, code, "t")
+    db_session.commit()
+    assert client.get(f"/plans/{code}/bundle.json").status_code == 404  # drawn, not published
+    plans.publish(db_session, code, "t")
+    db_session.commit()
+    resp = client.get(f"/plans/{code}/bundle.json")
+    assert resp.status_code == 200
+    data = resp.get_json()
+    assert data["algorithm"] == "sha256-bottom-k/1" and data["seed"] == SEED
+    assert verify_bundle(data) == []
+    assert client.get("/plans/NOPE/bundle.json").status_code == 404
