@@ -168,8 +168,6 @@ class Entity(Base):
             "industry IN (" + ", ".join(f"'{c}'" for c in INDUSTRY_SECTIONS) + ")",
             name="industry_section",
         ),
-        # The population filter of a plan: status, type, industry, town.
-        Index("ix_entity_population", "status", "type", "industry", "town_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -278,7 +278,8 @@ def compute_population(session: Session, plan: Plan) -> Population:
     flagged_key = rules["key_supervision"]["flagged"]
 
     pop = Population()
-    for eid, uscc, etype, industry, credit, key_flag in session.execute(query):
+    # Core execution (no ORM row processing): this reads the whole directory.
+    for eid, uscc, etype, industry, credit, key_flag in session.connection().execute(query).all():
         match = lookup.get((etype, industry))
         if match is None:
             continue
@@ -378,10 +379,8 @@ def freeze(session: Session, code: str, actor: str) -> Plan:
     _require_state(plan, ("freeze", "冻结"), PlanState.DRAFT)
     pop = compute_population(session, plan)
     strata_rules = _strata_rules(plan, set(pop.strata))
-    digest = drawing.population_lines_digest(pop.keys, pop.strata)
-    order = sorted(range(len(pop.keys)), key=pop.keys.__getitem__)
-    lines = "".join(f"{pop.keys[i]},{pop.strata[i]}\n" for i in order).encode()
-    assert hashlib.sha256(lines).hexdigest() == digest
+    lines = drawing.population_lines(pop.keys, pop.strata)
+    digest = hashlib.sha256(lines).hexdigest()
     sizes = Counter(pop.strata)
     strata = [
         {
@@ -429,12 +428,9 @@ def frozen_population(session: Session, plan: Plan) -> tuple[list[str], list[str
     row = session.get(PlanPopulation, plan.id)
     if row is None:
         raise PlanStateError(f"计划 {plan.code} 尚未冻结 / plan {plan.code} is not frozen")
-    keys, strata = [], []
-    for line in zlib.decompress(row.lines_zlib).decode().splitlines():
-        key, _, stratum = line.partition(",")
-        keys.append(key)
-        strata.append(stratum)
-    return keys, strata
+    lines = zlib.decompress(row.lines_zlib).decode().splitlines()
+    # Keys are exactly 18 characters (the draw enforces it), then the comma.
+    return [line[:18] for line in lines], [line[19:] for line in lines]
 
 
 # ---------------------------------------------------------------------------------- seed, draw
@@ -498,7 +494,7 @@ def draw(session: Session, code: str, actor: str) -> Plan:
         for uscc, stratum, _ in key_rows
     ]
     if rows:
-        session.execute(insert(Inspection), rows)
+        session.connection().execute(insert(Inspection.__table__), rows)
     plan.state = PlanState.DRAWN.value
     plan.drawn_at = now_utc().replace(microsecond=0)
     selected = result.selected

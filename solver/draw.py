@@ -91,19 +91,20 @@ def _stratum_codes(strata: Sequence[str], n: int) -> tuple[list[str], np.ndarray
     return labels, codes, np.bincount(codes, minlength=len(labels))
 
 
-def population_lines_digest(keys: Sequence[str], strata: Sequence[str]) -> str:
-    """Spec section 1: hex SHA-256 of ``key,stratum\\n`` lines in ascending key order.
+def population_lines(keys: Sequence[str], strata: Sequence[str]) -> bytes:
+    """Spec section 1's ``L``: the ``key,stratum\\n`` lines in ascending key order.
 
     ``keys[i]`` belongs to ``strata[i]``; the input may be in any order (ASCII keys, so
     byte order is plain string order). Duplicate keys raise ValueError.
     """
     order = _key_order(keys)
     _stratum_codes(strata, len(keys))
-    h = hashlib.sha256()
-    for lo in range(0, len(order), _CHUNK):
-        chunk = order[lo : lo + _CHUNK].tolist()
-        h.update("".join([f"{keys[i]},{strata[i]}\n" for i in chunk]).encode())
-    return h.hexdigest()
+    return "".join([f"{keys[i]},{strata[i]}\n" for i in order.tolist()]).encode()
+
+
+def population_lines_digest(keys: Sequence[str], strata: Sequence[str]) -> str:
+    """Spec section 1: ``population_digest``, the hex SHA-256 of ``population_lines``."""
+    return hashlib.sha256(population_lines(keys, strata)).hexdigest()
 
 
 def sample_size(n: int, ratio_bp: int | None = None, count: int | None = None) -> int:

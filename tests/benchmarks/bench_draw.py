@@ -1,0 +1,205 @@
+"""Benchmark of the entity draw (`make bench`).
+
+1. The solver alone on synthetic populations of 217,000, 2,170,000 and 21,700,000 keys,
+   each size in its own process so that peak memory (ru_maxrss) is per size, side by side
+   with the bare hashlib floor, numpy's Generator.choice (fast but unverifiable) and, at
+   the district size, the election-audit samplers `consistent-sampler` and `cryptorandom`.
+2. Freeze + draw of a plan over the full demo district, end to end on SQLite
+   (database reads and writes included).
+
+Prints markdown to stdout.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+
+SEED = "20270301123456789012345"
+PLAN = "BENCH-1"
+RATIOS = {"A": 300, "B": 500, "C": 1000, "D": 2000}
+SHARES = (("A", 0.60), ("B", 0.25), ("C", 0.10), ("D", 0.05))
+ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+
+
+def synthetic(n: int):
+    import numpy as np
+
+    rng = np.random.default_rng(7)
+    idx = rng.integers(0, len(ALPHABET), size=(n, 17), dtype=np.int8)
+    table = np.frombuffer(ALPHABET.encode(), dtype=np.uint8)
+    raw = np.concatenate([np.full((n, 1), ord("9"), dtype=np.uint8), table[idx]], axis=1)
+    keys = raw.view("S18").ravel().astype(str).tolist()
+    keys = list(dict.fromkeys(keys))
+    labels = np.array([s for s, _ in SHARES])
+    strata = labels[
+        np.searchsorted(np.cumsum([p for _, p in SHARES]), rng.random(len(keys)), side="right")
+    ].tolist()
+    return keys, strata
+
+
+def best_of(fn, repeat: int) -> float:
+    times = []
+    for _ in range(repeat):
+        t = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t)
+    return min(times)
+
+
+def solver_part(n: int) -> dict:
+    """Runs in a child process: times for one population size."""
+    import numpy as np
+
+    from solver import draw as d
+
+    keys, strata = synthetic(n)
+    sizes = {}
+    for label, _ in SHARES:
+        size = strata.count(label)
+        sizes[label] = d.sample_size(size, ratio_bp=RATIOS[label])
+    repeat = 3 if n <= 2_170_000 else 1
+    prefix = f"{SEED}|{PLAN}|".encode()
+    out = {"n": len(keys), "k": sum(sizes.values())}
+    out["hashlib_floor"] = best_of(
+        lambda: [hashlib.sha256(prefix + k.encode()).digest() for k in keys], repeat
+    )
+    out["solver"] = best_of(lambda: d.draw(SEED, PLAN, keys, strata, sizes), repeat)
+    groups = {}
+    for i, s in enumerate(strata):
+        groups.setdefault(s, []).append(i)
+
+    def numpy_choice():
+        rng = np.random.default_rng(12345)
+        return {s: rng.choice(len(g), size=sizes[s], replace=False) for s, g in groups.items()}
+
+    out["numpy_choice"] = best_of(numpy_choice, repeat)
+    if n <= 217_000:
+        try:
+            import consistent_sampler
+
+            def consistent():
+                for s, g in groups.items():
+                    ids = [keys[i] for i in g]
+                    list(consistent_sampler.sampler(ids, seed=SEED, take=sizes[s], output="id"))
+
+            out["consistent_sampler"] = best_of(consistent, 1)
+        except ImportError:
+            out["consistent_sampler"] = None
+        try:
+            from cryptorandom.cryptorandom import SHA256
+            from cryptorandom.sample import random_sample
+
+            def crypto():
+                prng = SHA256(int(SEED))
+                for s, g in groups.items():
+                    random_sample(len(g), sizes[s], method="sample_by_index", prng=prng)
+
+            out["cryptorandom"] = best_of(crypto, 1)
+        except ImportError:
+            out["cryptorandom"] = None
+    out["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return out
+
+
+def end_to_end() -> dict:
+    """Load the demo district into a temp SQLite file, then time freeze and draw."""
+    from flask_migrate import upgrade
+
+    from scheduler import plans
+    from scheduler.db import db
+    from web import create_app
+
+    with tempfile.TemporaryDirectory() as tmp:
+        url = f"sqlite:///{tmp}/bench.db"
+        app = create_app(
+            {"SQLALCHEMY_DATABASE_URI": url, "FAIRDRAW_ENV": "test", "SECRET_KEY": "b"}
+        )
+        with app.app_context():
+            upgrade()
+        runner = app.test_cli_runner()
+        res = runner.invoke(args=["demo", "load", "--seed", "1"])
+        assert res.exit_code == 0, res.output
+        data = json.loads((ROOT / "data/examples/plan-sc-2027-001.json").read_text("utf-8"))
+        data["strata"] = {
+            "by": "credit_class",
+            "ratios_bp": {"A": 500, "B": 500, "C": 500, "D": 500},
+        }
+        with app.app_context():
+            plans.create_plan(db.session, data, "bench")
+            db.session.commit()
+            t0 = time.perf_counter()
+            plan = plans.freeze(db.session, data["code"], "bench")
+            db.session.commit()
+            t1 = time.perf_counter()
+            plans.set_seed(db.session, data["code"], SEED, "bench")
+            db.session.commit()
+            t2 = time.perf_counter()
+            plans.draw(db.session, data["code"], "bench")
+            db.session.commit()
+            t3 = time.perf_counter()
+            info = plans.summary(db.session, data["code"])
+            return {
+                "population": plan.population_size,
+                "inspections": info["inspections"],
+                "freeze": t1 - t0,
+                "draw": t3 - t2,
+                "total": (t1 - t0) + (t3 - t2),
+            }
+
+
+def fmt(x):
+    return "n/a" if x is None else f"{x:.3f}"
+
+
+def main() -> None:
+    if len(sys.argv) == 3 and sys.argv[1] == "--child":
+        print(json.dumps(solver_part(int(sys.argv[2]))))
+        return
+    sizes = [217_000, 2_170_000, 21_700_000]
+    if os.environ.get("FAIRDRAW_BENCH_QUICK"):
+        sizes = sizes[:2]
+    print("### Entity draw: solver alone (seconds, best of 3; 21.7M once)\n")
+    print(
+        "| population | k | hashlib floor | solver draw | solver / floor | numpy choice "
+        "(unverifiable) | consistent-sampler | cryptorandom | peak RSS MB |"
+    )
+    print("|---|---|---|---|---|---|---|---|---|")
+    for n in sizes:
+        proc = subprocess.run(
+            [sys.executable, __file__, "--child", str(n)],
+            capture_output=True,
+            text=True,
+            check=True,
+            cwd=ROOT,
+        )
+        r = json.loads(proc.stdout.strip().splitlines()[-1])
+        print(
+            f"| {r['n']:,} | {r['k']:,} | {fmt(r['hashlib_floor'])} | {fmt(r['solver'])} | "
+            f"{r['solver'] / r['hashlib_floor']:.2f}x | {fmt(r['numpy_choice'])} | "
+            f"{fmt(r.get('consistent_sampler'))} | {fmt(r.get('cryptorandom'))} | "
+            f"{r['peak_mb']:.0f} |",
+            flush=True,
+        )
+    print("\n### Freeze + draw of the demo district's SC plan, end to end on SQLite\n")
+    r = end_to_end()
+    print("| population | random | key | freeze s | draw s | total s (target < 2) |")
+    print("|---|---|---|---|---|---|")
+    print(
+        f"| {r['population']:,} | {r['inspections']['random']:,} | {r['inspections']['key']:,} "
+        f"| {r['freeze']:.2f} | {r['draw']:.2f} | {r['total']:.2f} |"
+    )
+
+
+if __name__ == "__main__":
+    main()
