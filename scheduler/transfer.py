@@ -1,6 +1,24 @@
-"""Importers and exporters of the directories (`flask import ...`, `flask export ...`)."""
+"""Importers and exporters of the directories (`flask import ...`, `flask export ...`).
+
+The work is done by `scheduler.importers.import_directory` and
+`scheduler.exporters.export_directory`, which the staff console calls too.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import sys
+import tempfile
+from pathlib import Path
 
 import click
+
+from scheduler.cli import domain_command, fail
+from scheduler.db import db
+from scheduler.schemas import SCHEMAS
+
+DIRECTORIES = tuple(SCHEMAS)  # entities, officers, conflicts, leave
 
 
 @click.group("import")
@@ -11,3 +29,77 @@ def import_cli():
 @click.group("export")
 def export_cli():
     """Export a directory to CSV or XLSX."""
+
+
+def _progress():
+    """A tqdm progress bar on stderr, shown on a terminal once an import takes a while."""
+    from tqdm import tqdm
+
+    return functools.partial(tqdm, file=sys.stderr, disable=None, delay=1.0, leave=False)
+
+
+def _import_command(kind: str):
+    @import_cli.command(
+        kind,
+        help=f"Import {kind} from FILE (.csv or .xlsx); a file with any bad row writes nothing.",
+    )
+    @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+    @click.option("--actor", default="cli", show_default=True, help="name in the audit log")
+    @domain_command
+    def command(file: Path, actor: str):
+        from scheduler.importers import import_directory
+
+        try:
+            data = file.read_bytes()
+        except OSError as exc:
+            fail(f"无法读取文件 / cannot read {file}: {exc}")
+        report = import_directory(db.session, kind, file.name, data, actor, _progress())
+        if not report.ok:
+            db.session.rollback()
+            fail(report.format_errors())
+        db.session.commit()
+        click.echo(report.summary())
+
+    return command
+
+
+def _export_command(kind: str):
+    @export_cli.command(kind, help=f"Export {kind} to --out FILE (.csv or .xlsx).")
+    @click.option(
+        "--out",
+        "out",
+        required=True,
+        type=click.Path(dir_okay=False, path_type=Path),
+        help="output file; .csv (UTF-8) or .xlsx",
+    )
+    @click.option("--bom", is_flag=True, help="start a CSV with a UTF-8 BOM (for Excel)")
+    @domain_command
+    def command(out: Path, bom: bool):
+        from scheduler.exporters import FORMATS, export_directory
+
+        fmt = out.suffix.lower().lstrip(".")
+        if fmt not in FORMATS:
+            fail(
+                f"不支持的导出格式“{out.suffix}”：请使用 .csv 或 .xlsx / "
+                f"unsupported export format {out.suffix!r}: use .csv or .xlsx"
+            )
+        directory = out.resolve().parent
+        if not directory.is_dir():
+            fail(f"目录不存在 / no such directory: {directory}")
+        # Write next to the target and rename, so that a failure leaves no partial file.
+        fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", dir=directory)
+        try:
+            with os.fdopen(fd, "wb") as f:
+                count = export_directory(db.session, kind, f, fmt, bom=bom)
+            os.replace(tmp, out)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+        click.echo(f"已导出 {count} 行到 {out} / exported {count} rows to {out}")
+
+    return command
+
+
+for _kind in DIRECTORIES:
+    _import_command(_kind)
+    _export_command(_kind)

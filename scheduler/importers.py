@@ -1,0 +1,716 @@
+"""Import a directory file (entities, officers, conflicts, leave): all-or-nothing upserts.
+
+`import_directory(session, kind, filename, data, actor)` reads a CSV (UTF-8 with or without
+BOM, or GBK/GB18030) or XLSX file, validates every row with the directory's marshmallow row
+schema (`scheduler.schemas`) and either
+
+- finds problems: returns an `ImportReport` listing every one of them (row as numbered in
+  the spreadsheet, the header being row 1; cell; column; value; message in Chinese and
+  English) and writes nothing, or
+- upserts every row by its natural key (entity: uscc; officer: cert_no; conflict: officer
+  and entity; leave: officer and start date), adds one DIRECTORY_IMPORTED audit event and
+  returns the created / updated / unchanged counts. The caller commits.
+
+Rows absent from the file are kept: an import never deletes.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import datetime as dt
+import hashlib
+import io
+import re
+import unicodedata
+import zipfile
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from marshmallow import ValidationError
+from openpyxl.utils import get_column_letter
+from sqlalchemy import insert, select, tuple_, update
+from sqlalchemy.orm import Session
+
+from scheduler import uscc
+from scheduler.audit import EventKind, record
+from scheduler.models import Body, Conflict, Entity, Item, LeavePeriod, Officer, Town, Unit
+from scheduler.schemas import SCHEMAS, Column, Lookups, Msg, RowSchema
+
+DIRECTORY_NAMES = {
+    "entities": Msg("检查对象名录库（市场主体）", "entity directory"),
+    "officers": Msg("执法检查人员名录库", "officer registry"),
+    "conflicts": Msg("回避关系", "conflicts of interest"),
+    "leave": Msg("执法人员不可用时段", "officer leave"),
+}
+MODELS = {"entities": Entity, "officers": Officer, "conflicts": Conflict, "leave": LeavePeriod}
+# Natural key of each directory, as loaded attributes (model columns).
+NATURAL_KEYS = {
+    "entities": ("uscc",),
+    "officers": ("cert_no",),
+    "conflicts": ("officer_id", "entity_id"),
+    "leave": ("officer_id", "starts_on"),
+}
+WRITE_CHUNK = 5000
+IN_CHUNK = 500
+
+Progress = Callable[..., Iterable]  # tqdm-like: progress(iterable, total=..., desc=...)
+
+
+def _no_progress(iterable: Iterable, **kwargs) -> Iterable:
+    return iterable
+
+
+# ---------------------------------------------------------------------------- report
+
+
+@dataclass(frozen=True)
+class RowError:
+    """One problem: `row` as numbered in the spreadsheet (header = 1), None for the file."""
+
+    row: int | None
+    column: str
+    cell: str
+    value: str
+    message: Msg
+
+    def __str__(self) -> str:
+        where_zh = f"第 {self.row} 行" if self.row else "文件"
+        where_en = f"row {self.row}" if self.row else "file"
+        cell = f" {self.cell}" if self.cell else ""
+        column = f" [{self.column}]" if self.column else ""
+        value = self.value if len(self.value) <= 60 else self.value[:57] + "..."
+        shown = f" “{value}”" if self.value else ""
+        return (
+            f"{where_zh} / {where_en}{cell}{column}{shown}: {self.message.zh} / {self.message.en}"
+        )
+
+
+@dataclass
+class ImportReport:
+    directory: str
+    filename: str
+    sha256: str
+    rows: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    errors: list[RowError] = field(default_factory=list)
+    ignored_columns: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    @property
+    def bad_rows(self) -> list[int]:
+        return sorted({e.row for e in self.errors if e.row is not None})
+
+    def format_errors(self) -> str:
+        n, rows = len(self.errors), len(self.bad_rows)
+        head = (
+            f"导入失败，未写入任何数据：{self.filename} 有 {n} 处错误"
+            + (f"（涉及 {rows} 行）" if rows else "")
+            + f" / Import failed, nothing was written: {self.filename} has {n} error(s)"
+            + (f" in {rows} row(s)" if rows else "")
+        )
+        return "\n".join([head, *map(str, self.errors)])
+
+    def summary(self) -> str:
+        name = DIRECTORY_NAMES[self.directory]
+        text = (
+            f"{name.zh}：导入 {self.rows} 行，新增 {self.created}，更新 {self.updated}，"
+            f"未变 {self.unchanged} / {name.en}: {self.rows} rows imported, "
+            f"{self.created} created, {self.updated} updated, {self.unchanged} unchanged"
+        )
+        if self.ignored_columns:
+            cols = ", ".join(self.ignored_columns)
+            text += f"\n已忽略的列 / ignored columns: {cols}"
+        return text
+
+
+class FileProblem(Exception):
+    """The file cannot be read as a directory table at all (encoding, type, header...)."""
+
+    def __init__(self, zh: str = "", en: str = "", row: int | None = None, *, errors=()):
+        self.errors: list[RowError] = list(errors)
+        if zh:
+            self.errors.insert(0, RowError(row, "", "", "", Msg(zh, en)))
+        super().__init__("; ".join(str(e) for e in self.errors))
+
+
+# ---------------------------------------------------------------------------- reading
+
+# C0 and C1 control characters other than tab, CR and LF, and the replacement character:
+# text holding them was not really UTF-8 or GB18030 (almost any bytes decode as GB18030).
+_NOT_TEXT = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffd]")
+_ZIP_MAGIC = b"PK\x03\x04"
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_WRONG_ENCODING_ZH = (
+    "文件编码错误：不是 UTF-8 或 GBK/GB18030 编码的文本，请另存为 UTF-8 CSV 或 XLSX"
+)
+_WRONG_ENCODING_EN = (
+    "wrong encoding: the file is not UTF-8 or GBK/GB18030 text; save it as UTF-8 CSV or XLSX"
+)
+
+
+def decode_text(data: bytes) -> str:
+    """Decode a CSV file: UTF-8 (BOM optional), else GB18030 (a superset of GBK)."""
+    if data.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)) or data.startswith(
+        (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+    ):
+        raise FileProblem(
+            "文件编码错误：UTF-16/UTF-32 编码不受支持，请另存为 UTF-8 CSV",
+            "wrong encoding: UTF-16/UTF-32 is not supported; save the file as UTF-8 CSV",
+        )
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        bad = _NOT_TEXT.search(text)
+        if bad:
+            line = text.count("\n", 0, bad.start()) + 1
+            raise FileProblem(
+                f"{_WRONG_ENCODING_ZH}（第 {line} 行含有控制字符 U+{ord(bad.group()):04X}）",
+                f"{_WRONG_ENCODING_EN} (line {line} holds control character "
+                f"U+{ord(bad.group()):04X})",
+            )
+        return text
+    raise FileProblem(_WRONG_ENCODING_ZH, _WRONG_ENCODING_EN)
+
+
+@dataclass
+class Table:
+    """Rows of a file as text cells, numbered as in the spreadsheet (starting at 1)."""
+
+    rows: Iterator[tuple[int, list[str]]]
+    size_hint: int | None
+    errors: list[RowError]  # filled while `rows` is consumed (formula cells, merged cells)
+
+
+def _read_csv(data: bytes) -> Table:
+    if data.startswith(_ZIP_MAGIC) or data.startswith(_OLE_MAGIC):
+        raise FileProblem(
+            "这是 Excel 文件而不是 CSV 文件，请使用 .xlsx 扩展名",
+            "this is an Excel file, not a CSV file; give it the .xlsx extension",
+        )
+    text = decode_text(data)
+    errors: list[RowError] = []
+
+    def rows() -> Iterator[tuple[int, list[str]]]:
+        reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+        number = 0
+        try:
+            for number, cells in enumerate(reader, start=1):  # noqa: B007
+                yield number, cells
+        except csv.Error as exc:
+            errors.append(
+                RowError(
+                    number + 1, "", "", "", Msg(f"CSV 格式错误：{exc}", f"malformed CSV: {exc}")
+                )
+            )
+
+    return Table(rows(), text.count("\n") + 1, errors)
+
+
+_MERGE_CELL = re.compile(
+    rb'<(?:[A-Za-z_][\w.-]*:)?mergeCell\b[^>]*?\bref="([A-Z]+[0-9]+(?::[A-Z]+[0-9]+)?)"'
+)
+
+
+def _merged_ranges(data: bytes, ws) -> list[str]:
+    """The merged-cell ranges of a sheet opened read-only (which openpyxl does not expose)."""
+    path = getattr(ws, "_worksheet_path", None)
+    if path is None:  # a future openpyxl: fall back to a full load
+        from openpyxl import load_workbook
+
+        full = load_workbook(io.BytesIO(data))
+        return [str(r) for r in full[ws.title].merged_cells.ranges]
+    found: dict[int, str] = {}
+    offset, tail = 0, b""
+    with zipfile.ZipFile(io.BytesIO(data)) as archive, archive.open(path.lstrip("/")) as src:
+        while chunk := src.read(1 << 20):
+            buf = tail + chunk
+            base = offset - len(tail)
+            for m in _MERGE_CELL.finditer(buf):
+                found[base + m.start()] = m.group(1).decode()
+            offset += len(chunk)
+            tail = buf[-512:]
+    return list(found.values())
+
+
+def _excel_text(cell, errors: list[RowError], number: int, col: int) -> str:
+    value = cell.value
+    if value is None:
+        return ""
+    ref = f"{get_column_letter(col)}{number}"
+    if cell.data_type == "f" or (isinstance(value, str) and value.startswith("=")):
+        errors.append(
+            RowError(
+                number,
+                "",
+                ref,
+                str(value),
+                Msg(
+                    f"单元格 {ref} 是公式；请把公式转换为数值后再导入",
+                    f"cell {ref} holds a formula; replace formulas with their values",
+                ),
+            )
+        )
+        return ""
+    if cell.data_type == "e":
+        errors.append(
+            RowError(
+                number,
+                "",
+                ref,
+                str(value),
+                Msg(f"单元格 {ref} 是错误值", f"cell {ref} holds an error value"),
+            )
+        )
+        return ""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else repr(value)
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time() else value.isoformat(" ")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
+
+
+def _read_xlsx(data: bytes) -> Table:
+    from openpyxl import load_workbook
+
+    if not data.startswith(_ZIP_MAGIC):
+        raise FileProblem(
+            "不是有效的 XLSX 文件"
+            + ("（旧版 .xls 格式请另存为 .xlsx）" if data.startswith(_OLE_MAGIC) else ""),
+            "not a valid XLSX file"
+            + (" (save the old .xls format as .xlsx)" if data.startswith(_OLE_MAGIC) else ""),
+        )
+    try:
+        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+        ws = wb.worksheets[0]
+        merged = _merged_ranges(data, ws)
+    except Exception as exc:  # openpyxl raises many kinds on damaged files
+        raise FileProblem(
+            f"不是有效的 XLSX 文件（{type(exc).__name__}）",
+            f"not a valid XLSX file ({type(exc).__name__}: {exc})",
+        ) from None
+    errors: list[RowError] = []
+    for ref in merged:
+        first = ref.split(":")[0]
+        errors.append(
+            RowError(
+                int(re.sub(r"[A-Z]+", "", first)),
+                "",
+                ref,
+                "",
+                Msg(
+                    f"不接受合并单元格 {ref}：合并单元格会使各行数据错位，请取消合并后再导入",
+                    f"merged cells {ref} are refused: they misalign rows; unmerge them",
+                ),
+            )
+        )
+    size_hint = ws.max_row
+    ws.reset_dimensions()
+
+    def rows() -> Iterator[tuple[int, list[str]]]:
+        try:
+            for number, cells in enumerate(ws.iter_rows(), start=1):
+                yield (
+                    number,
+                    [_excel_text(c, errors, number, col) for col, c in enumerate(cells, start=1)],
+                )
+        finally:
+            wb.close()
+
+    return Table(rows(), size_hint, errors)
+
+
+def read_table(filename: str, data: bytes) -> Table:
+    name = filename.lower()
+    if name.endswith(".csv"):
+        return _read_csv(data)
+    if name.endswith(".xlsx"):
+        return _read_xlsx(data)
+    raise FileProblem(
+        f"不支持的文件类型“{filename}”：请使用 .csv 或 .xlsx 文件",
+        f"unsupported file type {filename!r}: use a .csv or .xlsx file",
+    )
+
+
+# ---------------------------------------------------------------------------- header
+
+
+def _header_key(text: str) -> str:
+    return unicodedata.normalize("NFKC", text).strip().lstrip("\ufeff").casefold()
+
+
+@dataclass
+class Header:
+    row: int
+    positions: dict[str, int]  # column name -> 0-based position in the row
+    width: int  # number of header cells
+    blank: set[int]  # positions whose header cell is empty
+    ignored: list[str]
+
+
+def parse_header(columns: Sequence[Column], number: int, cells: list[str]) -> Header:
+    names: dict[str, str] = {}
+    for col in columns:
+        names[_header_key(col.name)] = col.name
+        names[_header_key(col.zh)] = col.name
+    positions: dict[str, int] = {}
+    blank, ignored, problems = set(), [], []
+    for i, text in enumerate(cells):
+        key = _header_key(text)
+        if not key:
+            blank.add(i)
+            continue
+        name = names.get(key)
+        if name is None:
+            ignored.append(text.strip())
+        elif name in positions:
+            first = f"{get_column_letter(positions[name] + 1)}{number}"
+            here = f"{get_column_letter(i + 1)}{number}"
+            problems.append(
+                RowError(
+                    number,
+                    name,
+                    here,
+                    text.strip(),
+                    Msg(f"列 {name} 重复出现（{first} 与 {here}）", f"column {name} appears twice"),
+                )
+            )
+        else:
+            positions[name] = i
+    missing = [c for c in columns if c.required and c.name not in positions]
+    if missing:
+        zh = "缺少必需的列：" + "、".join(f"{c.name}（{c.zh}）" for c in missing)
+        en = "missing required columns: " + ", ".join(c.name for c in missing)
+        filled = [t for t in cells if t.strip()]
+        if len(filled) == 1 and any(sep in filled[0] for sep in ";\t|，"):
+            zh += "。列之间应以英文逗号分隔"
+            en += ". Columns must be separated by commas"
+        problems.append(RowError(number, ", ".join(c.name for c in missing), "", "", Msg(zh, en)))
+    if problems:
+        raise _HeaderProblems(problems)
+    return Header(number, positions, len(cells), blank, ignored)
+
+
+class _HeaderProblems(Exception):
+    def __init__(self, errors: list[RowError]):
+        super().__init__("header")
+        self.errors = errors
+
+
+# ---------------------------------------------------------------------------- lookups
+
+
+def _code_or_name(rows: Iterable[tuple[int, str, str]]) -> dict[str, int]:
+    """code -> id, plus Chinese name -> id where the name is unique and not someone's code."""
+    rows = list(rows)
+    out = {code: id_ for id_, code, _ in rows}
+    names: dict[str, list[int]] = {}
+    for id_, _, name in rows:
+        names.setdefault(name, []).append(id_)
+    for name, ids in names.items():
+        if len(ids) == 1 and name not in out:
+            out[name] = ids[0]
+    return out
+
+
+def _chunks(seq: Sequence, size: int) -> Iterator[Sequence]:
+    for i in range(0, len(seq), size):
+        yield seq[i : i + size]
+
+
+def _pairs(session: Session, stmt) -> dict:
+    """The two columns of `stmt` as a dict (`dict(result)` would treat a Result as a mapping)."""
+    return {a: b for a, b in session.execute(stmt)}
+
+
+def build_lookups(session: Session, kind: str, usccs: Iterable[str] = ()) -> Lookups:
+    lk = Lookups()
+    if kind == "entities":
+        lk.towns = _code_or_name(session.execute(select(Town.id, Town.code, Town.name_zh)))
+    elif kind == "officers":
+        lk.bodies = _code_or_name(session.execute(select(Body.id, Body.code, Body.name_zh)))
+        lk.units = _code_or_name(session.execute(select(Unit.id, Unit.code, Unit.name_zh)))
+        lk.unit_body = _pairs(session, select(Unit.id, Unit.body_id))
+        lk.body_codes = _pairs(session, select(Body.id, Body.code))
+        categories: dict[int, dict[str, str]] = {}
+        for body_id, zh, en in session.execute(
+            select(Item.body_id, Item.category_zh, Item.category_en)
+        ):
+            known = categories.setdefault(body_id, {})
+            known[zh] = zh
+            known[en.casefold()] = zh
+        lk.categories = categories
+    else:
+        lk.officers = _pairs(session, select(Officer.cert_no, Officer.id))
+        if kind == "conflicts":
+            wanted = sorted(set(usccs))
+            entities: dict[str, int] = {}
+            for chunk in _chunks(wanted, IN_CHUNK):
+                entities.update(
+                    _pairs(session, select(Entity.uscc, Entity.id).where(Entity.uscc.in_(chunk)))
+                )
+            lk.entities = entities
+    return lk
+
+
+# ---------------------------------------------------------------------------- import
+
+
+def _existing(
+    session: Session, kind: str, attrs: list[str], keys: list[tuple]
+) -> dict[tuple, tuple]:
+    """Natural key -> (id, *values of `attrs`) of the existing rows the file names."""
+    model = MODELS[kind]
+    key_attrs = NATURAL_KEYS[kind]
+    cols = [model.id, *(getattr(model, a) for a in attrs)]
+    key_cols = [getattr(model, a) for a in key_attrs]
+    positions = [attrs.index(a) + 1 for a in key_attrs]
+    out: dict[tuple, tuple] = {}
+
+    def add(result) -> None:
+        for row in result:
+            row = tuple(row)
+            out[tuple(row[p] for p in positions)] = row
+
+    if len(keys) > 20 * IN_CHUNK:  # a big file: one scan of the table is cheaper
+        add(session.execute(select(*cols)))
+        return out
+    for chunk in _chunks(keys, IN_CHUNK):
+        if len(key_cols) == 1:
+            cond = key_cols[0].in_([k[0] for k in chunk])
+        else:
+            cond = tuple_(*key_cols).in_(list(chunk))
+        add(session.execute(select(*cols).where(cond)))
+    return out
+
+
+def _row_errors(
+    exc: ValidationError, number: int, values: dict[str, str], header: Header
+) -> list[RowError]:
+    out = []
+    messages = exc.messages if isinstance(exc.messages, dict) else {"": exc.messages}
+    for column, msgs in messages.items():
+        if not isinstance(msgs, list):
+            msgs = [msgs]
+        pos = header.positions.get(column)
+        cell = f"{get_column_letter(pos + 1)}{number}" if pos is not None else ""
+        for m in msgs:
+            msg = m if isinstance(m, Msg) else Msg(str(m), str(m))
+            out.append(RowError(number, column, cell, values.get(column, "").strip(), msg))
+    return out
+
+
+def import_directory(
+    session: Session,
+    kind: str,
+    filename: str,
+    data: bytes,
+    actor: str,
+    progress: Progress = _no_progress,
+) -> ImportReport:
+    """Validate and upsert a directory file; see the module docstring. Never commits.
+
+    Bad data never raises: the returned report lists the errors and nothing was added to
+    the session. A database error rolls the session back and propagates.
+    """
+    if kind not in SCHEMAS:
+        raise ValueError(f"unknown directory {kind!r}; one of {', '.join(SCHEMAS)}")
+    report = ImportReport(kind, filename, hashlib.sha256(data).hexdigest())
+    try:
+        loaded = _validate(session, kind, filename, data, report, progress)
+    except FileProblem as exc:
+        report.errors = exc.errors
+        return report
+    if report.errors:
+        return report
+    try:
+        _write(session, kind, loaded, report, progress)
+        record(
+            session,
+            EventKind.DIRECTORY_IMPORTED,
+            actor,
+            subject=kind,
+            directory=kind,
+            file=filename,
+            sha256=report.sha256,
+            rows=report.rows,
+            created=report.created,
+            updated=report.updated,
+            unchanged=report.unchanged,
+        )
+        session.flush()
+    except Exception:
+        session.rollback()
+        raise
+    return report
+
+
+@dataclass
+class _Loaded:
+    attrs: list[str]  # loaded attributes present in every row (optional columns may be absent)
+    rows: list[tuple]  # values in `attrs` order
+    defaults: dict[str, Any]
+
+
+def _validate(
+    session: Session,
+    kind: str,
+    filename: str,
+    data: bytes,
+    report: ImportReport,
+    progress: Progress,
+) -> _Loaded:
+    table = read_table(filename, data)
+    columns = SCHEMAS[kind].COLUMNS
+    rows = iter(table.rows)
+    header: Header | None = None
+    for number, cells in rows:
+        if any(c.strip() for c in cells):
+            try:
+                header = parse_header(columns, number, cells)
+            except _HeaderProblems as exc:
+                for _ in rows:  # read on: formula and merged cells are reported too
+                    pass
+                raise FileProblem(errors=exc.errors + table.errors) from None
+            break
+    if header is None:
+        raise FileProblem(
+            "文件是空的：没有表头，也没有数据",
+            "the file is empty: no header row and no data",
+            errors=table.errors,
+        )
+    report.ignored_columns = header.ignored
+
+    present = [c.name for c in columns if c.name in header.positions]
+    positions = [(name, header.positions[name]) for name in present]
+
+    headless = sorted(header.blank)  # positions with an empty header cell
+
+    def records() -> Iterator[tuple[int, dict[str, str]]]:
+        for number, cells in rows:
+            if not any(c.strip() for c in cells):
+                continue
+            n = len(cells)
+            if n <= header.width and not headless:
+                headless_here: Iterable[int] = ()
+            else:
+                headless_here = [i for i in headless if i < n] + list(range(header.width, n))
+            for i in headless_here:
+                if cells[i].strip():
+                    report.errors.append(
+                        RowError(
+                            number,
+                            "",
+                            f"{get_column_letter(i + 1)}{number}",
+                            cells[i].strip(),
+                            Msg(
+                                "此单元格有内容，但所在列没有表头（单元格多于表头）",
+                                "this cell has a value but its column has no header "
+                                "(more cells than header columns)",
+                            ),
+                        )
+                    )
+            yield number, {name: cells[i] if i < n else "" for name, i in positions}
+
+    recs: Iterable[tuple[int, dict[str, str]]] = records()
+    usccs: list[str] = []
+    if kind == "conflicts":  # look the named entities up once, before validating
+        recs = list(recs)
+        usccs = [uscc.compact(v["uscc"]) for _, v in recs]
+    schema: RowSchema = SCHEMAS[kind](build_lookups(session, kind, usccs))
+    fields = schema.load_fields
+    attrs = [fields[name].attribute or name for name in present]
+    key_attrs = NATURAL_KEYS[kind]
+    key_columns = [name for name in present if (fields[name].attribute or name) in key_attrs]
+    seen: dict[tuple, int] = {}
+    out: list[tuple] = []
+    total = max((table.size_hint or 1) - header.row, 0) or None
+    for number, values in progress(recs, total=total, desc="validating", unit=" rows"):
+        report.rows += 1
+        try:
+            row = schema.load_row(values)
+            good = True
+        except ValidationError as exc:
+            report.errors.extend(_row_errors(exc, number, values, header))
+            row = exc.valid_data or {}
+            good = False
+        if all(a in row for a in key_attrs):
+            key = tuple(row[a] for a in key_attrs)
+            first = seen.setdefault(key, number)
+            if first != number:
+                good = False
+                value = ", ".join(values[c].strip() for c in key_columns)
+                report.errors.append(
+                    RowError(
+                        number,
+                        ", ".join(key_columns),
+                        "",
+                        value,
+                        Msg(f"与第 {first} 行重复", f"duplicates row {first}"),
+                    )
+                )
+        if good and not report.errors:
+            out.append(tuple(row[a] for a in attrs))
+    letters = {get_column_letter(i + 1): name for name, i in header.positions.items()}
+    for e in table.errors:  # formula cells: name their column
+        letter = re.sub(r"[0-9:].*", "", e.cell)
+        report.errors.append(
+            RowError(e.row, letters[letter], e.cell, e.value, e.message)
+            if not e.column and letter in letters
+            else e
+        )
+    if report.rows == 0 and not report.errors:
+        raise FileProblem(
+            "文件只有表头，没有数据行", "the file has a header row but no data rows", header.row
+        )
+    report.errors.sort(key=lambda e: e.row or 0)
+    return _Loaded(attrs, out, schema.defaults())
+
+
+def _write(
+    session: Session, kind: str, loaded: _Loaded, report: ImportReport, progress: Progress
+) -> None:
+    model = MODELS[kind]
+    attrs = loaded.attrs
+    key_idx = [attrs.index(a) for a in NATURAL_KEYS[kind]]
+    keys = [tuple(r[i] for i in key_idx) for r in loaded.rows]
+    existing = _existing(session, kind, attrs, keys)
+    missing_defaults = {a: v for a, v in loaded.defaults.items() if a not in attrs}
+    creates: list[tuple] = []
+    updates: list[tuple] = []  # (id, *row)
+    for key, row in zip(keys, loaded.rows, strict=True):
+        old = existing.get(key)
+        if old is None:
+            creates.append(row)
+        elif old[1:] != row:
+            updates.append((old[0], *row))
+        else:
+            report.unchanged += 1
+    del existing, keys
+    report.created, report.updated = len(creates), len(updates)
+    id_attrs = ["id", *attrs]
+    # Parameter dicts are built one batch at a time, to keep the memory down.
+    batches = [(insert(model), c, attrs, missing_defaults) for c in _chunks(creates, WRITE_CHUNK)]
+    batches += [(update(model), c, id_attrs, {}) for c in _chunks(updates, WRITE_CHUNK)]
+    for stmt, chunk, names, extra in progress(
+        batches, total=len(batches), desc="writing", unit=" batches"
+    ):
+        session.execute(stmt, [{**extra, **dict(zip(names, r, strict=True))} for r in chunk])
+    # Objects of `model` already in the session are refreshed by SQLAlchemy: its bulk
+    # UPDATE by primary key synchronises the identity map ("evaluate").
