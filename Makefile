@@ -5,6 +5,7 @@ BIN    := $(VENV)/bin
 PORT   ?= $(or $(FAIRDRAW_PORT),8000)
 WORKERS ?= 2
 PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
+PYTEST_ARGS ?= -q -n 2
 MO     := web/translations/zh/LC_MESSAGES/messages.mo web/translations/en/LC_MESSAGES/messages.mo
 
 export FLASK_APP := web
@@ -48,10 +49,10 @@ run: demo
 test: install-dev test-sqlite test-postgres
 
 test-sqlite: install-dev
-	env -u DATABASE_URL $(BIN)/python -m pytest -q
+	env -u DATABASE_URL $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 test-postgres: install-dev
-	DATABASE_URL=$(PG_TEST_URL) $(BIN)/python -m pytest -q
+	DATABASE_URL=$(PG_TEST_URL) $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 bench: install-dev
 	$(BIN)/python tests/benchmarks/run_all.py

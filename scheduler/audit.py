@@ -23,6 +23,9 @@ class EventKind(enum.StrEnum):
     PLAN_DRAWN = "plan_drawn"
     PLAN_PUBLISHED = "plan_published"
     CALENDAR_IMPORTED = "calendar_imported"
+    PLAN_MATCHED = "plan_matched"
+    PLAN_SCHEDULED = "plan_scheduled"
+    TEAM_MEMBER_REPLACED = "team_member_replaced"
 
 
 def now_utc() -> dt.datetime:

@@ -88,10 +88,52 @@ def user_create(username, username_opt, role, body_code, cert_no, password):
     click.echo(f"user {name} created with role {role}")
 
 
+@click.group("calendar")
+def calendar_cli():
+    """The working-day calendar (holidays and adjusted working weekends)."""
+
+
+@calendar_cli.command("import")
+@click.argument("year", type=int)
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--note", default="", help="e.g. the State Council notice number")
+@domain_command
+def calendar_import(year, path, note):
+    """Import a year's official list: CSV `date,kind,name`, kind holiday or workday."""
+    from scheduler.workdays import CalendarError, import_official, parse_official_csv
+
+    try:
+        with open(path, encoding="utf-8-sig") as f:
+            rows = parse_official_csv(f.read())
+        n = import_official(db.session, year, rows, "cli", note)
+    except (CalendarError, UnicodeDecodeError) as exc:
+        db.session.rollback()
+        fail(str(exc))
+    db.session.commit()
+    click.echo(f"calendar {year}: {n} days imported (official)")
+
+
+@calendar_cli.command("show")
+@click.argument("year", type=int)
+@domain_command
+def calendar_show(year):
+    """Print a year's source and its working days per month."""
+    import datetime as dt
+
+    from scheduler.workdays import working_days
+
+    cal = working_days(db.session, dt.date(year, 1, 1), dt.date(year, 12, 31))
+    click.echo(f"{year}: {cal.sources[year]}, {len(cal.days)} working days")
+    for month in range(1, 13):
+        days = [d for d in cal.days if d.month == month]
+        click.echo(f"  {year}-{month:02d}: {len(days)}")
+
+
 def register_cli(app: Flask) -> None:
     from scheduler.demo import demo_cli
     from scheduler.plan_cli import plan_cli
     from scheduler.transfer import export_cli, import_cli
 
-    for group in (reference_cli, user_cli, demo_cli, import_cli, export_cli, plan_cli):
+    groups = (reference_cli, user_cli, demo_cli, import_cli, export_cli, plan_cli, calendar_cli)
+    for group in groups:
         app.cli.add_command(group)

@@ -12,6 +12,7 @@ import enum
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     CheckConstraint,
     Column,
@@ -383,6 +384,12 @@ class Plan(Base):
     seed: Mapped[str | None] = mapped_column(String(256))
     seeded_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     drawn_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    matched_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    # Cap used, mode, total cost, number of assignments.
+    match_summary: Mapped[dict | None] = mapped_column(JSON)
+    scheduled_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    # Calendar sources, officer-day-town combinations, load per day.
+    schedule_summary: Mapped[dict | None] = mapped_column(JSON)
     published_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
 
     lead_body: Mapped[Body] = relationship()
@@ -443,9 +450,67 @@ class Inspection(Base):
     origin: Mapped[str] = mapped_column(String(8))
     ticket: Mapped[str | None] = mapped_column(String(64))  # hex; None for key supervision
     rank: Mapped[int | None] = mapped_column(Integer)  # position in its stratum's ticket order
+    visit_date: Mapped[dt.date | None] = mapped_column(Date, index=True)
+    disclosure_due: Mapped[dt.date | None] = mapped_column(Date)  # 20 working days after the visit
+    # Set when a team could not be completed after a recusal: never silently left short.
+    short_reason: Mapped[str | None] = mapped_column(Text)
 
     plan: Mapped[Plan] = relationship()
     entity: Mapped[Entity] = relationship()
+
+    def key(self) -> str:
+        """The inspection key of spec section 4: `plan_code/uscc`."""
+        return f"{self.plan.code}/{self.uscc}"
+
+
+class PlanMatchInput(Base):
+    """The match problem as solved (npz: keys, demand, caps, packed eligibility per body),
+    so that the auditor export reproduces it after later recusals change eligibility."""
+
+    __tablename__ = "plan_match_input"
+
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plan.id"), primary_key=True)
+    problem_npz: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class AssignmentEnd(enum.StrEnum):
+    """Why an officer left an inspection's team."""
+
+    RECUSAL_OFFICER = "recusal_officer"  # the officer declared a conflict (回避申请)
+    RECUSAL_ENTITY = "recusal_entity"  # the entity asked for the officer's recusal
+    UNAVAILABLE = "unavailable"  # the planner removed an officer who became unavailable
+
+
+class Assignment(Base):
+    """An officer on the team (检查组) of one inspection, for one body. Rows are never
+    deleted: a replaced member's row is ended and the replacement gets a new row."""
+
+    __tablename__ = "assignment"
+    __table_args__ = (
+        Index("ix_assignment_inspection_active", "inspection_id", "active"),
+        CheckConstraint(
+            "end_reason IS NULL OR end_reason IN "
+            "('recusal_officer', 'recusal_entity', 'unavailable')",
+            name="end_reason_enum",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    inspection_id: Mapped[int] = mapped_column(ForeignKey("inspection.id"))
+    officer_id: Mapped[int] = mapped_column(ForeignKey("officer.id"), index=True)
+    body_id: Mapped[int] = mapped_column(ForeignKey("body.id"))
+    is_leader: Mapped[bool] = mapped_column(Boolean, default=False)
+    cost: Mapped[int] = mapped_column(BigInteger)  # 40-bit cost of spec section 4
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    assigned_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    replaces_id: Mapped[int | None] = mapped_column(ForeignKey("assignment.id"))
+    ended_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    end_reason: Mapped[str | None] = mapped_column(String(24))
+    end_note: Mapped[str] = mapped_column(Text, default="")  # confidential
+
+    inspection: Mapped[Inspection] = relationship()
+    officer: Mapped[Officer] = relationship()
+    body: Mapped[Body] = relationship()
 
 
 class CalendarSource(enum.StrEnum):

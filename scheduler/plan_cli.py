@@ -139,15 +139,19 @@ def bundle(code, out):
 @click.option("--seed", "digits", required=True)
 @domain_command
 def run(path, digits):
-    """Create, freeze, seed and draw in one go (not publish)."""
+    """Create, freeze, seed, draw, match and schedule in one go (not publish)."""
     data = _read_plan_file(path)
     plan = _run(plans.create_plan, data, ACTOR)
     code = plan.code
     click.echo(f"plan {code} created")
+    from scheduler import matching, scheduling
+
     for name, step, args in (
         ("frozen", plans.freeze, (code, ACTOR)),
         ("seeded", plans.set_seed, (code, digits, ACTOR)),
         ("drawn", plans.draw, (code, ACTOR)),
+        ("matched", matching.match, (code, ACTOR)),
+        ("scheduled", scheduling.schedule, (code, ACTOR)),
     ):
         _run(step, *args)
         click.echo(f"plan {code} {name}")
@@ -155,3 +159,132 @@ def run(path, digits):
     _echo_strata(plan)
     info = plans.summary(db.session, code)["inspections"]
     click.echo(f"inspections: {info['random']} random + {info['key']} key supervision")
+    _echo_schedule(plan)
+
+
+@plan_cli.command("match")
+@click.argument("code")
+@domain_command
+def match_cmd(code):
+    """Match officers to every drawn inspection (sha256-mincost/1)."""
+    from scheduler import matching
+
+    plan = _run(matching.match, code, ACTOR)
+    s = plan.match_summary
+    click.echo(
+        f"plan {plan.code} matched: {s['assignments']} assignments, mode {s['mode']}, "
+        f"cap {s['cap']} per officer, total cost {s['total_cost']}"
+    )
+
+
+@plan_cli.command("schedule")
+@click.argument("code")
+@domain_command
+def schedule_cmd(code):
+    """Give every inspection a working day and its disclosure deadline."""
+    from scheduler import scheduling
+
+    plan = _run(scheduling.schedule, code, ACTOR)
+    _echo_schedule(plan)
+
+
+def _echo_schedule(plan) -> None:
+    s = plan.schedule_summary
+    calendar = ", ".join(f"{y}: {src}" for y, src in s["calendar"].items())
+    click.echo(
+        f"plan {plan.code} scheduled on {s['working_days']} working days ({calendar}); "
+        f"{s['officer_day_town_combinations']} officer-day-town combinations "
+        f"(lower bound {s['combinations_lower_bound']}), day load "
+        f"{s['min_day_load']}..{s['max_day_load']}"
+    )
+    if s["provisional"]:
+        click.echo(
+            "  注意：日历为临时日历（未公布节假日安排）/ note: the window is on a provisional "
+            "calendar; import the official holiday list with `flask calendar import`",
+            err=True,
+        )
+
+
+@plan_cli.command("audit-export")
+@click.argument("code")
+@click.option("--out", required=True, type=click.Path(dir_okay=False, writable=True))
+@domain_command
+def audit_export_cmd(code, out):
+    """Write the auditor export (spec section 6). Confidential: staff only."""
+    from scheduler import matching
+
+    data = _run(matching.audit_export, code)
+    Path(out).write_text(json.dumps(data, ensure_ascii=False, separators=(",", ":")), "utf-8")
+    click.echo(
+        f"audit export of {code} written to {out}: {len(data['eligible'])} eligible pairs, "
+        f"{len(data['assignment'])} assignments"
+    )
+
+
+REASONS_CLI = {
+    "officer": "recusal_officer",
+    "entity": "recusal_entity",
+}
+
+
+@plan_cli.command("recuse")
+@click.argument("code")
+@click.argument("uscc")
+@click.argument("cert_no")
+@click.option(
+    "--by",
+    type=click.Choice(["officer", "entity"]),
+    required=True,
+    help="who asked: the officer declares a conflict, or the entity asks",
+)
+@click.option(
+    "--kind",
+    type=click.Choice(["relative", "former_employer", "shareholding", "other"]),
+    default="other",
+    show_default=True,
+)
+@click.option("--reason", required=True, help="kept confidential")
+@domain_command
+def recuse(code, uscc, cert_no, by, kind, reason):
+    """Recuse an officer from one inspection and replace him or her."""
+    from scheduler import matching
+    from scheduler.models import AssignmentEnd, ConflictKind
+
+    new = _run(
+        matching.replace_member,
+        code,
+        uscc,
+        cert_no,
+        AssignmentEnd(REASONS_CLI[by]),
+        reason,
+        ACTOR,
+        ConflictKind(kind),
+    )
+    _echo_replacement(code, uscc, cert_no, new)
+
+
+@plan_cli.command("remove-officer")
+@click.argument("code")
+@click.argument("cert_no")
+@click.option("--reason", required=True)
+@domain_command
+def remove_officer(code, cert_no, reason):
+    """Remove an officer who became unavailable from all of the plan's teams."""
+    from scheduler import matching
+
+    results = _run(matching.remove_unavailable, code, cert_no, reason, ACTOR)
+    click.echo(f"{cert_no} removed from {len(results)} teams")
+    for new in results:
+        if new is None:
+            click.echo("  a team is short: see `flask plan show`", err=True)
+
+
+def _echo_replacement(code, uscc, cert_no, new) -> None:
+    if new is None:
+        click.echo(
+            f"{cert_no} left {code}/{uscc}; no eligible replacement: the inspection is "
+            "flagged short / 无可替换人员，该检查已标记为缺员",
+            err=True,
+        )
+        return
+    click.echo(f"{cert_no} left {code}/{uscc}; replaced by {new.officer.cert_no}")

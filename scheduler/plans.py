@@ -524,7 +524,7 @@ def _entity_ids(session: Session, usccs: list[str]) -> dict[str, int]:
 # ---------------------------------------------------------------------------------- publish
 
 
-PUBLISHABLE_FROM = (PlanState.DRAWN,)
+PUBLISHABLE_FROM = (PlanState.SCHEDULED,)
 
 
 def publish(session: Session, code: str, actor: str) -> Plan:

@@ -50,6 +50,11 @@ def test_cli_lifecycle_and_standalone_verification(app, small_district, plan_fil
         text=True,
     )
     assert tampered.returncode == 1
+    assert "matched" in ok("plan", "match", "SC-2027-001")
+    assert "scheduled" in ok("plan", "schedule", "SC-2027-001")
+    audit = tmp_path / "audit.json"
+    ok("plan", "audit-export", "SC-2027-001", "--out", str(audit))
+    assert json.loads(audit.read_text())["algorithm"] == "sha256-mincost/1"
     assert "published" in ok("plan", "publish", "SC-2027-001")
 
 
@@ -73,6 +78,6 @@ def test_plan_run_one_shot(app, small_district, plan_file, tmp_path):
     path.write_text(json.dumps(plan_file(code="SC-2027-009")), encoding="utf-8")
     res = runner.invoke(args=["plan", "run", "--from", str(path), "--seed", SEED])
     assert res.exit_code == 0, res.output
-    assert "drawn" in res.output
+    assert "drawn" in res.output and "scheduled" in res.output
     again = runner.invoke(args=["plan", "run", "--from", str(path), "--seed", SEED])
     assert again.exit_code == 1 and "exists" in again.output

@@ -205,19 +205,29 @@ def test_credit_class_crossed_with_item(db_session, small_district, plan_file):
 WRONG_ORDER = [
     ("draft", "seed"),
     ("draft", "draw"),
+    ("draft", "match"),
     ("draft", "publish"),
     ("frozen", "freeze"),
     ("frozen", "draw"),  # no seed yet
     ("frozen", "publish"),
     ("seeded", "seed"),
     ("seeded", "freeze"),
+    ("seeded", "match"),
     ("seeded", "publish"),
     ("drawn", "freeze"),
     ("drawn", "seed"),
     ("drawn", "draw"),
+    ("drawn", "schedule"),
+    ("drawn", "publish"),  # publication waits for the schedule
+    ("matched", "match"),
+    ("matched", "draw"),
+    ("matched", "publish"),
+    ("scheduled", "schedule"),
+    ("scheduled", "match"),
     ("published", "publish"),
     ("published", "draw"),
     ("published", "seed"),
+    ("published", "schedule"),
 ]
 
 
@@ -225,12 +235,17 @@ WRONG_ORDER = [
 def test_wrong_order_transitions_fail_and_change_nothing(
     db_session, small_district, plan_file, state, action
 ):
+    from scheduler import matching, scheduling
+
     code = "SC-2027-001"
+    small = {"by": "credit_class", "counts": {"A": 3, "B": 2, "C": 1, "D": 1}}
     steps = [
-        ("draft", lambda: plans.create_plan(db_session, plan_file(), "t")),
+        ("draft", lambda: plans.create_plan(db_session, plan_file(strata=small), "t")),
         ("frozen", lambda: plans.freeze(db_session, code, "t")),
         ("seeded", lambda: plans.set_seed(db_session, code, SEED, "t")),
         ("drawn", lambda: plans.draw(db_session, code, "t")),
+        ("matched", lambda: matching.match(db_session, code, "t")),
+        ("scheduled", lambda: scheduling.schedule(db_session, code, "t")),
         ("published", lambda: plans.publish(db_session, code, "t")),
     ]
     for name, step in steps:
@@ -244,6 +259,8 @@ def test_wrong_order_transitions_fail_and_change_nothing(
         "freeze": lambda: plans.freeze(db_session, code, "t"),
         "seed": lambda: plans.set_seed(db_session, code, "12345678901234567890123", "t"),
         "draw": lambda: plans.draw(db_session, code, "t"),
+        "match": lambda: matching.match(db_session, code, "t"),
+        "schedule": lambda: scheduling.schedule(db_session, code, "t"),
         "publish": lambda: plans.publish(db_session, code, "t"),
     }
     with pytest.raises(plans.PlanStateError) as err:

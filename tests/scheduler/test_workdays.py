@@ -84,3 +84,16 @@ def test_import_refuses_days_of_another_year_and_duplicates(db_session):
     twice = [(D(2027, 1, 1), False, ""), (D(2027, 1, 1), False, "")]
     with pytest.raises(CalendarError, match="twice"):
         import_official(db_session, 2027, twice, "a")
+
+
+def test_calendar_cli(app, tmp_path):
+    runner = app.test_cli_runner()
+    path = tmp_path / "2027.csv"
+    path.write_text("date,kind,name\n2027-02-06,workday,调休\n2027-02-08,holiday,春节\n", "utf-8")
+    ok = runner.invoke(args=["calendar", "import", "2027", str(path), "--note", "国办发明电"])
+    assert ok.exit_code == 0, ok.output
+    shown = runner.invoke(args=["calendar", "show", "2027"])
+    assert "2027: official" in shown.output
+    path.write_text("date,kind,name\n2027-02-31,holiday,x\n", "utf-8")
+    bad = runner.invoke(args=["calendar", "import", "2027", str(path)])
+    assert bad.exit_code == 1 and "row 2" in bad.output

@@ -16,6 +16,10 @@ def test_bundle_is_public_only_after_publication(client, db_session, small_distr
     plans.draw(db_session, code, "t")
     db_session.commit()
     assert client.get(f"/plans/{code}/bundle.json").status_code == 404  # drawn, not published
+    from scheduler import matching, scheduling
+
+    matching.match(db_session, code, "t")
+    scheduling.schedule(db_session, code, "t")
     plans.publish(db_session, code, "t")
     db_session.commit()
     resp = client.get(f"/plans/{code}/bundle.json")

@@ -1,0 +1,140 @@
+"""Scheduling the visits (检查排期) of a matched plan on the Chinese working-day calendar."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+
+import numpy as np
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from scheduler.audit import EventKind, now_utc, record
+from scheduler.models import (
+    Assignment,
+    CertStatus,
+    Entity,
+    Inspection,
+    LeavePeriod,
+    Officer,
+    Plan,
+    PlanState,
+)
+from scheduler.plans import PlanError, _require_state, get_plan
+from scheduler.workdays import working_days
+from solver import schedule as scheduler_solver
+
+DISCLOSURE_WORKING_DAYS = 20  # 公示: within 20 working days of the inspection
+# How far past the window the calendar is read to find every disclosure deadline.
+DEADLINE_HORIZON = dt.timedelta(days=120)
+
+
+class ScheduleInfeasible(PlanError):
+    status = 409
+
+
+def availability(
+    session: Session, officers: list[Officer], days: tuple[dt.date, ...]
+) -> np.ndarray:
+    """(officer, day) -> certified (status valid, within validity) and not on leave."""
+    index = {o.id: k for k, o in enumerate(officers)}
+    day_index = {d: k for k, d in enumerate(days)}
+    avail = np.zeros((len(officers), len(days)), dtype=bool)
+    day_arr = np.array(days, dtype="datetime64[D]")
+    for k, o in enumerate(officers):
+        if o.cert_status == CertStatus.VALID.value:
+            avail[k] = (day_arr >= np.datetime64(o.cert_valid_from)) & (
+                day_arr <= np.datetime64(o.cert_valid_to)
+            )
+    if not days:
+        return avail
+    for oid, start, end in session.execute(
+        select(LeavePeriod.officer_id, LeavePeriod.starts_on, LeavePeriod.ends_on).where(
+            LeavePeriod.starts_on <= days[-1], LeavePeriod.ends_on >= days[0]
+        )
+    ):
+        if oid in index:
+            for d, k in day_index.items():
+                if start <= d <= end:
+                    avail[index[oid], k] = False
+    return avail
+
+
+def schedule(session: Session, code: str, actor: str) -> Plan:
+    """Give every inspection a working day and its disclosure deadline; all or nothing."""
+    plan = get_plan(session, code)
+    _require_state(plan, ("schedule", "排期"), PlanState.MATCHED)
+    calendar = working_days(session, plan.window_start, plan.window_end)
+    extended = working_days(session, plan.window_start, plan.window_end + DEADLINE_HORIZON)
+    inspections = session.scalars(
+        select(Inspection).where(Inspection.plan_id == plan.id).order_by(Inspection.uscc)
+    ).all()
+    towns = dict(
+        session.execute(
+            select(Entity.id, Entity.town_id).where(
+                Entity.id.in_(select(Inspection.entity_id).where(Inspection.plan_id == plan.id))
+            )
+        ).all()
+    )
+    members: dict[int, list[int]] = defaultdict(list)
+    for inspection_id, officer_id in session.execute(
+        select(Assignment.inspection_id, Assignment.officer_id)
+        .join(Inspection, Inspection.id == Assignment.inspection_id)
+        .where(Inspection.plan_id == plan.id, Assignment.active)
+        .order_by(Assignment.inspection_id, Assignment.officer_id)
+    ):
+        members[inspection_id].append(officer_id)
+    officer_ids = sorted({o for team in members.values() for o in team})
+    officers = session.scalars(select(Officer).where(Officer.id.in_(officer_ids))).all()
+    officers = sorted(officers, key=lambda o: o.cert_no)
+    index = {o.id: k for k, o in enumerate(officers)}
+    teams = [[index[o] for o in members[i.id]] for i in inspections]
+    if any(not t for t in teams):
+        empty = [i.uscc for i, t in zip(inspections, teams, strict=True) if not t][:10]
+        raise ScheduleInfeasible(
+            "有检查没有检查组 / some inspections have no team", [", ".join(empty)]
+        )
+    result = scheduler_solver.schedule_visits(
+        teams,
+        [towns[i.entity_id] for i in inspections],
+        calendar.days,
+        availability(session, officers, calendar.days),
+        cap_per_day=int(plan.rules.get("cap_per_day", 4)),
+        seed=f"{plan.seed}|{plan.code}",
+    )
+    if result.unscheduled:
+        lines = []
+        for u in result.unscheduled[:50]:
+            who = ", ".join(officers[o].cert_no for o in u.officers)
+            lines.append(f"{plan.code}/{inspections[u.inspection].uscc}: {u.message} ({who})")
+        if len(result.unscheduled) > 50:
+            lines.append(f"... {len(result.unscheduled)} in all")
+        raise ScheduleInfeasible(
+            f"计划 {plan.code} 有 {len(result.unscheduled)} 项检查无法排期 / "
+            f"{len(result.unscheduled)} inspections of {plan.code} cannot be scheduled",
+            lines,
+        )
+    rows = []
+    for insp, visit in zip(inspections, result.dates, strict=True):
+        due = scheduler_solver.add_working_days(extended.days, visit, DISCLOSURE_WORKING_DAYS)
+        rows.append({"id": insp.id, "visit_date": visit, "disclosure_due": due})
+    if rows:
+        session.execute(update(Inspection), rows)
+    stats = result.stats
+    plan.state = PlanState.SCHEDULED.value
+    plan.scheduled_at = now_utc().replace(microsecond=0)
+    plan.schedule_summary = {
+        "calendar": {str(year): source for year, source in calendar.sources.items()},
+        "provisional": calendar.provisional,
+        "working_days": len(calendar.days),
+        "cap_per_day": int(plan.rules.get("cap_per_day", 4)),
+        "officer_day_town_combinations": stats.combinations,
+        "combinations_lower_bound": stats.combinations_lower_bound,
+        "mixed_officer_days": stats.mixed_officer_days,
+        "max_day_load": stats.max_day_load,
+        "min_day_load": stats.min_day_load,
+        "max_officer_day_load": stats.max_officer_day_load,
+    }
+    record(session, EventKind.PLAN_SCHEDULED, actor, subject=plan.code, **plan.schedule_summary)
+    session.flush()
+    return plan
