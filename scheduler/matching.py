@@ -280,19 +280,6 @@ def build_problem(session: Session, plan: Plan, cap: int | None = None) -> Built
     return Built(problem, list(inspections), officers_all, pools, offset)
 
 
-def _with_cap(problem: matcher.MatchProblem, cap: int) -> matcher.MatchProblem:
-    return matcher.MatchProblem(
-        problem.inspection_keys,
-        problem.officer_keys,
-        problem.body_codes,
-        problem.officer_body,
-        problem.demand,
-        np.full(len(problem.officer_keys), cap, dtype=np.int64),
-        problem.pair_i,
-        problem.pair_o,
-    )
-
-
 def pack_problem(problem: matcher.MatchProblem) -> bytes:
     buf = io.BytesIO()
     np.savez_compressed(
@@ -373,7 +360,7 @@ def match(session: Session, code: str, actor: str) -> Plan:
     if rules["mode"] == "balanced":
         cap = matcher.smallest_feasible_cap(problem)
         if cap is not None:
-            problem = _with_cap(problem, cap)
+            problem = problem.with_cap(cap)
     else:
         cap = rules["cap_per_officer"]
     try:

@@ -23,6 +23,13 @@ def _read_plan_file(path: str) -> dict:
         fail(f"计划文件不是合法 JSON / {path} is not valid JSON: line {exc.lineno}: {exc.msg}")
 
 
+def _write_json(path: str, data: dict) -> None:
+    try:
+        Path(path).write_text(json.dumps(data, ensure_ascii=False, separators=(",", ":")), "utf-8")
+    except OSError as exc:
+        fail(f"无法写入 / cannot write {path}: {exc}")
+
+
 def _run(step, *args):
     """Run one service step in its own transaction; print the error and exit 1 on failure."""
     try:
@@ -130,7 +137,7 @@ def show(code, as_json):
 def bundle(code, out):
     """Write the public verification bundle (spec section 5)."""
     data = _run(plans.bundle, code)
-    Path(out).write_text(json.dumps(data, ensure_ascii=False, separators=(",", ":")), "utf-8")
+    _write_json(out, data)
     click.echo(f"bundle of {code} written to {out}: {len(data['selected'])} selected")
 
 
@@ -214,7 +221,7 @@ def audit_export_cmd(code, out):
     from scheduler import matching
 
     data = _run(matching.audit_export, code)
-    Path(out).write_text(json.dumps(data, ensure_ascii=False, separators=(",", ":")), "utf-8")
+    _write_json(out, data)
     click.echo(
         f"audit export of {code} written to {out}: {len(data['eligible'])} eligible pairs, "
         f"{len(data['assignment'])} assignments"

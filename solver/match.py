@@ -105,10 +105,11 @@ def costs(
         return h
 
     prefixes = [prefixed(key) for key in inspection_keys]
-    officer_bytes = [key.encode() for key in officer_keys]
+    officer_bytes = np.empty(len(officer_keys), dtype=object)  # gathered in C below
+    officer_bytes[:] = [key.encode() for key in officer_keys]
     for lo in range(0, len(pair_i), _CHUNK):
         ins = pair_i[lo : lo + _CHUNK]
-        offs = [officer_bytes[o] for o in pair_o[lo : lo + _CHUNK].tolist()]
+        offs = officer_bytes[pair_o[lo : lo + _CHUNK]].tolist()
         cuts = (np.flatnonzero(ins[1:] != ins[:-1]) + 1).tolist()
         if 8 * len(cuts) < len(ins):  # long runs of one inspection: one copy method per run
             digests: list[bytes] = []
