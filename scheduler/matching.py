@@ -45,6 +45,8 @@ REASONS = {
     "jurisdiction": ("所所交叉：本单位辖区", "cross-jurisdiction: own unit's town"),
     "conflict": ("申报回避", "declared conflict"),
     "rotation": ("上次检查该主体（轮换）", "inspected this entity last time (rotation)"),
+    "previous": ("曾在本检查组中（已回避或移除）", "left this team before (recused or removed)"),
+    "cap": ("已达工作量上限", "at the workload cap"),
 }
 
 
@@ -97,10 +99,12 @@ class BodyPool:
 @dataclass
 class Built:
     problem: matcher.MatchProblem
-    inspections: list[Inspection]
+    inspections: list  # rows with id, uscc, entity_id
     officers: list[Officer]
     pools: dict[str, BodyPool] = field(default_factory=dict)
     offset: dict[str, int] = field(default_factory=dict)  # first officer index of each body
+    # Per officer, the most visits the schedule can give: daily cap x available working days.
+    limit: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
 
 
 def _categories(plan: Plan) -> dict[str, int]:
@@ -174,16 +178,22 @@ def build_problem(session: Session, plan: Plan, cap: int | None = None) -> Built
     """Eligibility, demand and caps of the plan as a `MatchProblem` (cap per officer `cap`,
     or the plan's cap; balanced mode later replaces it with the smallest feasible one)."""
     rules = plan.rules
-    inspections = session.scalars(
-        select(Inspection).where(Inspection.plan_id == plan.id).order_by(Inspection.uscc)
-    ).all()
+    # Plain rows, not ORM objects: a district plan has over 10,000 inspections.
+    inspections = sorted(
+        session.execute(
+            select(Inspection.id, Inspection.uscc, Inspection.entity_id).where(
+                Inspection.plan_id == plan.id
+            )
+        ).all(),
+        key=lambda i: i.uscc,
+    )
     entity_rows = {
         e.id: e
-        for e in session.scalars(
-            select(Entity).where(
+        for e in session.execute(
+            select(Entity.id, Entity.type, Entity.industry, Entity.town_id).where(
                 Entity.id.in_(select(Inspection.entity_id).where(Inspection.plan_id == plan.id))
             )
-        )
+        ).all()
     }
     entities = [entity_rows[i.entity_id] for i in inspections]
     entity_ids = [e.id for e in entities]
@@ -266,6 +276,13 @@ def build_problem(session: Session, plan: Plan, cap: int | None = None) -> Built
         if codes
         else np.zeros(0, dtype=np.int64)
     )
+    from scheduler.scheduling import availability
+    from scheduler.workdays import working_days
+
+    days = working_days(session, plan.window_start, plan.window_end).days
+    limit = int(rules.get("cap_per_day", 4)) * availability(session, officers_all, days).sum(
+        axis=1
+    ).astype(np.int64)
     cap_value = cap if cap is not None else (rules.get("cap_per_officer") or n_i or 1)
     problem = matcher.MatchProblem(
         inspection_keys=[f"{plan.code}/{i.uscc}" for i in inspections],
@@ -273,11 +290,11 @@ def build_problem(session: Session, plan: Plan, cap: int | None = None) -> Built
         body_codes=codes,
         officer_body=officer_body,
         demand=demand.astype(np.int64),
-        cap=np.full(len(officers_all), cap_value, dtype=np.int64),
+        cap=np.minimum(cap_value, limit),
         pair_i=np.concatenate(pair_i) if pair_i else np.zeros(0, dtype=np.int64),
         pair_o=np.concatenate(pair_o) if pair_o else np.zeros(0, dtype=np.int64),
     )
-    return Built(problem, list(inspections), officers_all, pools, offset)
+    return Built(problem, list(inspections), officers_all, pools, offset, limit)
 
 
 def pack_problem(problem: matcher.MatchProblem) -> bytes:
@@ -357,12 +374,17 @@ def match(session: Session, code: str, actor: str) -> Plan:
     rules = plan.rules
     built = build_problem(session, plan)
     problem = built.problem
+    limit = rules.get("cap_per_officer")
     if rules["mode"] == "balanced":
-        cap = matcher.smallest_feasible_cap(problem)
+        # The smallest cap that admits a full match, never above the planner's cap.
+        ceiling = built.limit if limit is None else np.minimum(built.limit, limit)
+        cap = matcher.smallest_limited_cap(problem, ceiling)
         if cap is not None:
-            problem = problem.with_cap(cap)
+            problem = problem.with_cap(np.minimum(cap, built.limit))
+        else:
+            cap = limit
     else:
-        cap = rules["cap_per_officer"]
+        cap = limit
     try:
         result = matcher.solve(problem, plan.seed, plan.code)
     except matcher.Infeasible as exc:
@@ -499,38 +521,31 @@ def _officer(session: Session, cert_no: str) -> Officer:
     return officer
 
 
-def _on_leave(session: Session, officer_id: int, start: dt.date, end: dt.date) -> bool:
-    return (
-        session.scalar(
-            select(func.count())
-            .select_from(LeavePeriod)
-            .where(
-                LeavePeriod.officer_id == officer_id,
-                LeavePeriod.starts_on <= end,
-                LeavePeriod.ends_on >= start,
-            )
-        )
-        > 0
-    )
-
-
 def replacement_candidates(
     session: Session, plan: Plan, insp: Inspection, body_id: int, exclude: set[int]
 ) -> tuple[list[Officer], Counter]:
     """Officers who may replace a member (spec section 4's replacement rule), and the
-    count of the others by reason."""
+    count of the others by reason. Nobody who was ever on this inspection's team (ended
+    rows included) comes back."""
     day_from = insp.visit_date or plan.window_start
     day_to = insp.visit_date or plan.window_end
-    team = {a.officer_id for a in _active_team(session, insp, body_id)}
-    load = dict(
-        session.execute(
-            select(Assignment.officer_id, func.count())
-            .join(Inspection, Inspection.id == Assignment.inspection_id)
-            .where(Inspection.plan_id == plan.id, Assignment.active)
-            .group_by(Assignment.officer_id)
-        ).all()
+    ever = set(
+        session.scalars(select(Assignment.officer_id).where(Assignment.inspection_id == insp.id))
+    )
+    active = (
+        select(Assignment.officer_id, func.count())
+        .join(Inspection, Inspection.id == Assignment.inspection_id)
+        .where(Inspection.plan_id == plan.id, Assignment.active)
+        .group_by(Assignment.officer_id)
+    )
+    load = dict(session.execute(active).all())
+    day_load = (
+        dict(session.execute(active.where(Inspection.visit_date == insp.visit_date)).all())
+        if insp.visit_date
+        else {}
     )
     cap = plan.match_summary["cap"]
+    cap_per_day = int(plan.rules.get("cap_per_day", 4))
     conflicted = set(
         session.scalars(select(Conflict.officer_id).where(Conflict.entity_id == insp.entity_id))
     )
@@ -544,13 +559,28 @@ def replacement_candidates(
         and (it.industries == "*" or entity.industry in it.industries)
     }
     unit_town = dict(session.execute(select(Unit.id, Unit.town_id)).all())
+    officers = session.scalars(select(Officer).where(Officer.body_id == body_id)).all()
+    if insp.visit_date:  # available on the inspection date
+        on_leave = set(
+            session.scalars(
+                select(LeavePeriod.officer_id).where(
+                    LeavePeriod.starts_on <= day_to, LeavePeriod.ends_on >= day_from
+                )
+            )
+        )
+    else:  # the match's rule: not on leave for the whole window
+        on_leave = _on_leave_all_window(session, plan, [o.id for o in officers])
+    team = {a.officer_id for a in _active_team(session, insp, body_id)}
     ok, why = [], Counter()
-    for o in session.scalars(select(Officer).where(Officer.body_id == body_id)):
-        if o.id in team or o.id in exclude:
+    for o in officers:
+        if o.id in team:
+            continue
+        if o.id in ever or o.id in exclude:
+            why["previous"] += 1
             continue
         if not certificate_ok(o, day_from, day_to):
             why["certificate"] += 1
-        elif _on_leave(session, o.id, day_from, day_to) if insp.visit_date else False:
+        elif o.id in on_leave:
             why["leave"] += 1
         elif o.competences and not cat_needed <= o.competence_set():
             why["competence"] += 1
@@ -560,7 +590,7 @@ def replacement_candidates(
             why["conflict"] += 1
         elif o.id in rotation:
             why["rotation"] += 1
-        elif load.get(o.id, 0) >= cap:
+        elif load.get(o.id, 0) >= cap or day_load.get(o.id, 0) >= cap_per_day:
             why["cap"] += 1
         else:
             ok.append(o)
@@ -620,15 +650,13 @@ def replace_member(
     current.end_reason = reason.value
     current.end_note = note
     session.flush()
-    exclude = {officer.id}
+    exclude = {officer.id} | _removed_from_plan(session, plan)
     candidates, why = replacement_candidates(session, plan, insp, current.body_id, exclude)
     key = f"{plan.code}/{insp.uscc}"
     best = matcher.replacement(plan.seed, plan.code, key, [o.cert_no for o in candidates])
     new = None
     if best is None:
-        reasons = ", ".join(
-            f"{REASONS.get(r, ('已达上限', 'at the cap'))[1]}: {n}" for r, n in why.most_common()
-        )
+        reasons = ", ".join(f"{REASONS[r][1]}: {n}" for r, n in why.most_common())
         insp.short_reason = (
             f"无可替换人员 / no eligible replacement for {cert_no} ({reasons or 'no officers'})"
         )
@@ -660,10 +688,26 @@ def replace_member(
         removed=cert_no,
         reason=reason.value,
         replacement=new.officer.cert_no if new else None,
+        leader=leader.officer.cert_no if leader else None,
+        candidates=len(candidates),
         short=new is None,
     )
     session.flush()
     return new
+
+
+def _removed_from_plan(session: Session, plan: Plan) -> set[int]:
+    """Officers a planner removed from the plan as unavailable: they never come back."""
+    return set(
+        session.scalars(
+            select(Assignment.officer_id)
+            .join(Inspection, Inspection.id == Assignment.inspection_id)
+            .where(
+                Inspection.plan_id == plan.id,
+                Assignment.end_reason == AssignmentEnd.UNAVAILABLE.value,
+            )
+        )
+    )
 
 
 def remove_unavailable(session: Session, code: str, cert_no: str, note: str, actor: str) -> list:

@@ -66,6 +66,8 @@ class StrataSchema(Schema):
             raise ValidationError(
                 "须给出 ratios_bp 或 counts 之一 / give exactly one of ratios_bp and counts"
             )
+        if not (data.get("ratios_bp") or data.get("counts")):
+            raise ValidationError("分层规则为空 / the strata rules are empty")
 
 
 class ListedEntitySchema(Schema):

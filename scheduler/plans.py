@@ -40,6 +40,7 @@ from scheduler.plan_file import ALL_STRATUM, PlanFileSchema, format_errors, to_r
 from solver import draw as drawing
 
 IN_CHUNK = 900  # keeps IN (...) lists under SQLite's parameter limit
+MAX_SEED_DIGITS = 256  # the column's size
 
 
 class PlanError(Exception):
@@ -141,6 +142,24 @@ def create_plan(session: Session, data: dict, actor: str) -> Plan:
     for kind, entry in listed:
         if entry["uscc"] not in known:
             errors.append(f"{kind.value}: 名录库中没有 / not in the directory: {entry['uscc']}")
+    key_usccs = [e["uscc"] for kind, e in listed if kind == ListKind.KEY]
+    for uscc, status, etype, industry in session.execute(
+        select(Entity.uscc, Entity.status, Entity.type, Entity.industry).where(
+            Entity.uscc.in_(key_usccs)
+        )
+    ).all():
+        if status != EntityStatus.ACTIVE.value:
+            errors.append(
+                f"key_supervision: {uscc} 状态为 {status}，不能检查 / is {status}, not active"
+            )
+        elif not any(
+            etype in it.entity_types and (it.industries == "*" or industry in it.industries)
+            for it in items
+        ):
+            errors.append(
+                f"key_supervision: {uscc} 不属于本计划任何检查事项的对象 / fits none of the "
+                "plan's items (entity type or industry), so no body could inspect it"
+            )
     if errors:
         raise PlanError("计划文件有误 / the plan file is invalid", errors)
 
@@ -216,7 +235,10 @@ def _months_before(day: dt.date, months: int) -> dt.date:
 
 
 def _item_lookup(items: list[Item]) -> dict[tuple[str, str], tuple[Item, bool]]:
-    """(entity type, industry) -> (first matching item in plan order, any general item?)."""
+    """(entity type, industry) -> (first matching item in plan order, only general items?).
+
+    The months-since-last exclusion applies to general items only: an entity that a key
+    item also covers stays in the population."""
     table = {}
     for etype in "EIC":
         for industry in "ABCDEFGHIJKLMNOPQRST":
@@ -228,7 +250,7 @@ def _item_lookup(items: list[Item]) -> dict[tuple[str, str], tuple[Item, bool]]:
             if matching:
                 table[etype, industry] = (
                     matching[0],
-                    any(it.kind == ItemKind.GENERAL for it in matching),
+                    all(it.kind == ItemKind.GENERAL for it in matching),
                 )
     return table
 
@@ -283,7 +305,7 @@ def compute_population(session: Session, plan: Plan) -> Population:
         match = lookup.get((etype, industry))
         if match is None:
             continue
-        item, has_general = match
+        item, only_general = match
         stratum = (
             ALL_STRATUM
             if by == "none"
@@ -297,7 +319,7 @@ def compute_population(session: Session, plan: Plan) -> Population:
             continue
         if uscc in excluded_list:
             pop.excluded["listed"] += 1
-        elif has_general and eid in recent:
+        elif only_general and eid in recent:
             pop.excluded["months_since_last"] += 1
         elif eid in frequent:
             pop.excluded["max_per_year"] += 1
@@ -449,6 +471,10 @@ def set_seed(session: Session, code: str, seed: str, actor: str) -> Plan:
         drawing.validate_seed(seed)
     except ValueError as exc:
         raise PlanError(str(exc)) from None
+    if len(seed) > MAX_SEED_DIGITS:
+        raise PlanError(
+            f"种子最多 {MAX_SEED_DIGITS} 位 / a seed has at most {MAX_SEED_DIGITS} digits"
+        )
     plan.seed = seed
     plan.seeded_at = now_utc().replace(microsecond=0)
     record(session, EventKind.PLAN_SEEDED, actor, subject=plan.code, seed=seed)
@@ -531,6 +557,17 @@ def publish(session: Session, code: str, actor: str) -> Plan:
     """Publish the plan and its draw on the public portal (公示)."""
     plan = get_plan(session, code)
     _require_state(plan, ("publish", "公示"), *PUBLISHABLE_FROM)
+    short = session.scalars(
+        select(Inspection.uscc).where(
+            Inspection.plan_id == plan.id, Inspection.short_reason.is_not(None)
+        )
+    ).all()
+    if short:
+        raise PlanStateError(
+            f"计划 {plan.code} 有 {len(short)} 项检查缺员，不能公示 / plan {plan.code} has "
+            f"{len(short)} inspections with an incomplete team; complete them first",
+            [f"{plan.code}/{u}" for u in short[:20]],
+        )
     plan.state = PlanState.PUBLISHED.value
     plan.published_at = now_utc().replace(microsecond=0)
     record(session, EventKind.PLAN_PUBLISHED, actor, subject=plan.code)
@@ -570,6 +607,28 @@ def bundle(session: Session, code: str) -> dict:
     return out
 
 
+def commitment(session: Session, code: str) -> dict:
+    """The public commitment of a frozen plan (spec section 1): digest, frozen time, strata
+    sizes and sample sizes, and the seed once it is set. Names no entity."""
+    plan = get_plan(session, code)
+    if plan.frozen_at is None:
+        raise PlanStateError(f"计划 {plan.code} 尚未冻结 / plan {plan.code} is not frozen")
+    return {
+        "plan_code": plan.code,
+        "lead_body": plan.lead_body.code,
+        "algorithm": drawing.ALGORITHM,
+        "frozen_at": iso_utc(plan.frozen_at),
+        "population_digest": plan.population_digest,
+        "population_size": plan.population_size,
+        "strata": [
+            {k: s[k] for k in ("stratum", "size", "ratio_bp", "k")}
+            for s in plan.freeze_summary["strata"]
+        ],
+        "seed": plan.seed,
+        "state": plan.state,
+    }
+
+
 def summary(session: Session, code: str) -> dict:
     """What `flask plan show` prints and the console shows."""
     plan = get_plan(session, code)
@@ -597,5 +656,15 @@ def summary(session: Session, code: str) -> dict:
         "key_supervision": len((plan.freeze_summary or {}).get("key_supervision", [])),
         "seed": plan.seed,
         "inspections": {"random": counts.get("random", 0), "key": counts.get("key", 0)},
+        "short_teams": [
+            {"inspection": f"{plan.code}/{u}", "reason": r}
+            for u, r in session.execute(
+                select(Inspection.uscc, Inspection.short_reason).where(
+                    Inspection.plan_id == plan.id, Inspection.short_reason.is_not(None)
+                )
+            ).all()
+        ],
+        "match": plan.match_summary,
+        "schedule": plan.schedule_summary,
         "published_at": iso_utc(plan.published_at) if plan.published_at else None,
     }

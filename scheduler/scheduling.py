@@ -66,9 +66,11 @@ def schedule(session: Session, code: str, actor: str) -> Plan:
     _require_state(plan, ("schedule", "排期"), PlanState.MATCHED)
     calendar = working_days(session, plan.window_start, plan.window_end)
     extended = working_days(session, plan.window_start, plan.window_end + DEADLINE_HORIZON)
-    inspections = session.scalars(
-        select(Inspection).where(Inspection.plan_id == plan.id).order_by(Inspection.uscc)
-    ).all()
+    # Sorted in Python so that no database collation can change the tie-breaks.
+    inspections = sorted(
+        session.scalars(select(Inspection).where(Inspection.plan_id == plan.id)),
+        key=lambda i: i.uscc,
+    )
     towns = dict(
         session.execute(
             select(Entity.id, Entity.town_id).where(
@@ -126,6 +128,8 @@ def schedule(session: Session, code: str, actor: str) -> Plan:
     plan.schedule_summary = {
         "calendar": {str(year): source for year, source in calendar.sources.items()},
         "provisional": calendar.provisional,
+        # Disclosure deadlines may fall in a later, not yet announced, year.
+        "deadlines_provisional": extended.provisional,
         "working_days": len(calendar.days),
         "cap_per_day": int(plan.rules.get("cap_per_day", 4)),
         "officer_day_town_combinations": stats.combinations,

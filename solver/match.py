@@ -722,6 +722,32 @@ class _FlowNet:
         return np.sort(nodes[nodes < self.n_slots])
 
 
+def smallest_limited_cap(problem: MatchProblem, limit: np.ndarray) -> int | None:
+    """The smallest ``C`` such that caps ``min(C, limit[o])`` admit a full assignment; None
+    if not even ``C = limit`` does. ``limit`` is each officer's own ceiling (e.g. the daily
+    cap times the working days the officer is available)."""
+    limit = np.asarray(limit, dtype=np.int64)
+    lower = smallest_feasible_cap(problem)
+    if lower is None:
+        return None
+    net = _FlowNet(problem)
+    need = problem.total_demand
+
+    def ok(c: int) -> bool:
+        return net.run(np.minimum(c, limit)) == need
+
+    top = int(limit.max(initial=0))
+    if lower > top or not ok(top):
+        return None
+    if ok(lower):
+        return lower
+    lo, hi = lower, top  # ok(hi), not ok(lo)
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        lo, hi = (lo, mid) if ok(mid) else (mid, hi)
+    return hi
+
+
 def smallest_feasible_cap(problem: MatchProblem) -> int | None:
     """The smallest cap ``C`` which, given to every officer instead of ``problem.cap``,
     admits a full assignment; None if not even an unlimited cap does ("balanced" mode).

@@ -26,8 +26,8 @@ class LoginForm(FlaskForm):
 
 def _safe_next(target: str | None) -> str | None:
     """Only same-site relative paths are followed after login."""
-    if not target:
-        return None
+    if not target or "\\" in target or any(c.isspace() or ord(c) < 32 for c in target):
+        return None  # browsers read "/\\evil" as "//evil" and drop tabs and newlines
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
         return None

@@ -47,3 +47,18 @@ def plan_bundle(code: str):
     response = jsonify(plans.bundle(db.session, code))
     response.headers["Content-Disposition"] = f'inline; filename="{code}-bundle.json"'
     return response
+
+
+@bp.route("/plans/<code>/commitment.json")
+@public
+def plan_commitment(code: str):
+    """What spec section 1 publishes at the freeze, before any seed exists: the population
+    digest, the frozen time and the per-stratum sizes. No entity is named."""
+    from flask import abort, jsonify
+
+    from scheduler import plans
+
+    try:
+        return jsonify(plans.commitment(db.session, code))
+    except plans.PlanError:
+        abort(404)

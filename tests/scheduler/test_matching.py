@@ -237,7 +237,7 @@ def test_recusal_chain_until_nobody_is_left_flags_the_inspection(
     db_session.refresh(insp)
     assert new is None
     assert "no eligible replacement" in insp.short_reason
-    assert "declared conflict" in insp.short_reason
+    assert "left this team before (recused or removed)" in insp.short_reason
     # Eight SC officers: two on the team at the end minus the last one ended... every
     # replacement came from those never seen before.
     ended = db_session.scalars(select(Assignment).where(~Assignment.active)).all()

@@ -84,9 +84,7 @@ def test_provisional_window_is_reported(db_session, small_district, plan_file):
         assert (insp.visit_date.month, insp.visit_date.day) not in {(5, 1), (5, 2), (5, 3)}
 
 
-def test_unschedulable_plan_reports_and_stores_nothing(db_session, small_district, plan_file):
-    import pytest
-
+def _five_day_plan(db_session, plan_file, cap_per_day):
     plans.create_plan(
         db_session,
         plan_file(
@@ -95,25 +93,48 @@ def test_unschedulable_plan_reports_and_stores_nothing(db_session, small_distric
             strata={"by": "credit_class", "counts": {"A": 12, "B": 8, "C": 4, "D": 4}},
             exclusions={"months_since_last": None, "max_per_year": None},
             key_supervision={"flagged": False},
-            cap_per_day=1,
+            cap_per_day=cap_per_day,
         ),
         "t",
     )
     plans.freeze(db_session, CODE, "t")
     plans.set_seed(db_session, CODE, SEED, "t")
     plans.draw(db_session, CODE, "t")
+
+
+def test_match_knows_how_many_visits_the_window_allows(db_session, small_district, plan_file):
+    import pytest
+
+    # 28 inspections x 2 officers = 56 places; 8 officers x 5 days x 1 a day = 40.
+    _five_day_plan(db_session, plan_file, cap_per_day=1)
+    with pytest.raises(matching.MatchInfeasible) as err:
+        matching.match(db_session, CODE, "t")
+    assert "capacity 40" in str(err.value)
+
+
+def test_unschedulable_plan_reports_and_stores_nothing(db_session, small_district, plan_file):
+    import pytest
+
+    officers = small_district["officers"]
+    # Half the officers are away Monday to Wednesday, the other half Thursday and Friday:
+    # a team with one of each never has a day together.
+    for o in officers[:4]:
+        db_session.add(
+            LeavePeriod(officer=o, starts_on=dt.date(2026, 2, 9), ends_on=dt.date(2026, 2, 11))
+        )
+    for o in officers[4:]:
+        db_session.add(
+            LeavePeriod(officer=o, starts_on=dt.date(2026, 2, 12), ends_on=dt.date(2026, 2, 13))
+        )
+    db_session.commit()
+    _five_day_plan(db_session, plan_file, cap_per_day=4)
     matching.match(db_session, CODE, "t")
     db_session.commit()
-    # 28 inspections x 2 officers over 8 officers x 5 days x 1 a day = 40 < 56 places.
     with pytest.raises(scheduling.ScheduleInfeasible) as err:
         scheduling.schedule(db_session, CODE, "t")
     db_session.rollback()
     assert "cannot be scheduled" in str(err.value)
-    assert (
-        db_session.scalars(
-            select(Inspection.visit_date).where(Inspection.visit_date.is_not(None))
-        ).all()
-        == []
-    )
+    dated = select(Inspection.visit_date).where(Inspection.visit_date.is_not(None))
+    assert db_session.scalars(dated).all() == []
     assert plans.get_plan(db_session, CODE).state == "matched"
     assert db_session.scalars(select(Assignment)).all()

@@ -6,7 +6,14 @@ from flask import Blueprint
 from scheduler.users import create_user
 from web.access import MissingAccessRule, check_access_rules, public, roles
 
-PUBLIC_ENDPOINTS = {"static", "public.home", "public.healthz", "auth.login", "public.plan_bundle"}
+PUBLIC_ENDPOINTS = {
+    "static",
+    "public.home",
+    "public.healthz",
+    "auth.login",
+    "public.plan_bundle",
+    "public.plan_commitment",
+}
 
 
 def test_every_route_declares_a_rule(app):
@@ -138,3 +145,28 @@ def test_session_cookie_is_httponly_and_samesite(client, users):
     cookie = resp.headers.get("Set-Cookie", "")
     assert "HttpOnly" in cookie
     assert "SameSite=Lax" in cookie
+
+
+@pytest.mark.parametrize("target", ["/\\evil.example", "/\t/evil.example", "//evil.example"])
+def test_backslash_and_control_redirects_are_ignored(client, users, target):
+    resp = client.post(
+        "/login",
+        query_string={"next": target},
+        data={"username": "plan1", "password": "planner-pass-1"},
+    )
+    assert resp.headers["Location"].endswith("/staff/")
+
+
+def test_deactivated_user_loses_an_open_session(csrf_app, users, db_session):
+    from scheduler.models import User
+
+    # A separate app, so that each request has its own context as in production.
+    client = csrf_app.test_client()
+    user = db_session.query(User).filter_by(username="plan1").one()
+    with client.session_transaction() as session:
+        session["_user_id"] = str(user.id)
+        session["_fresh"] = True
+    assert client.get("/staff/").status_code == 200
+    user.active = False
+    db_session.commit()
+    assert client.get("/staff/").status_code == 302

@@ -28,3 +28,21 @@ def test_bundle_is_public_only_after_publication(client, db_session, small_distr
     assert data["algorithm"] == "sha256-bottom-k/1" and data["seed"] == SEED
     assert verify_bundle(data) == []
     assert client.get("/plans/NOPE/bundle.json").status_code == 404
+
+
+def test_commitment_is_public_from_the_freeze_and_names_no_entity(
+    client, db_session, small_district, plan_file
+):
+    code = "SC-2027-001"
+    plans.create_plan(db_session, plan_file(), "t")
+    db_session.commit()
+    assert client.get(f"/plans/{code}/commitment.json").status_code == 404
+    plan = plans.freeze(db_session, code, "t")
+    db_session.commit()
+    data = client.get(f"/plans/{code}/commitment.json").get_json()
+    assert data["population_digest"] == plan.population_digest
+    assert data["seed"] is None and data["frozen_at"].endswith("Z")
+    assert sum(s["size"] for s in data["strata"]) == plan.population_size
+    text = client.get(f"/plans/{code}/commitment.json").get_data(as_text=True)
+    for entity in small_district["entities"]:
+        assert entity.uscc not in text
