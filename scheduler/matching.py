@@ -34,7 +34,13 @@ from scheduler.models import (
     Unit,
     history_officer,
 )
-from scheduler.plans import IN_CHUNK, PlanError, _require_state, get_plan
+from scheduler.plans import (
+    IN_CHUNK,
+    PlanError,
+    _require_state,
+    get_plan,
+    own_plan_history_excluded,
+)
 from solver import match as matcher
 
 # Why an officer cannot take an inspection; the order is the order of the checks.
@@ -136,28 +142,62 @@ def certificate_ok(officer: Officer, start: dt.date, end: dt.date) -> bool:
     )
 
 
-def _last_inspectors(session: Session, entity_ids: list[int], body_id: int) -> dict[int, set[int]]:
-    """Per entity, the officers of the body's most recent inspection of it (rotation)."""
-    latest: dict[int, tuple[dt.date, int]] = {}
+def _last_inspectors(
+    session: Session, entity_ids: list[int], body_id: int, before: dt.date
+) -> dict[int, set[int]]:
+    """Per entity, the officers of the body's most recent inspection of it before `before`
+    (rotation): from the imported history and from this system's own scheduled plans."""
+    latest: dict[int, tuple[dt.date, str, int]] = {}
+    done = ("scheduled", "published", "closed")
     for i in range(0, len(entity_ids), IN_CHUNK):
         chunk = entity_ids[i : i + IN_CHUNK]
-        for hid, eid, day in session.execute(
-            select(
-                InspectionHistory.id, InspectionHistory.entity_id, InspectionHistory.inspected_on
-            ).where(InspectionHistory.body_id == body_id, InspectionHistory.entity_id.in_(chunk))
-        ):
-            if eid not in latest or (day, hid) > latest[eid]:
-                latest[eid] = (day, hid)
-    by_history = {hid: eid for eid, (_, hid) in latest.items()}
-    out: dict[int, set[int]] = defaultdict(set)
-    hids = list(by_history)
-    for i in range(0, len(hids), IN_CHUNK):
-        for hid, oid in session.execute(
-            select(history_officer.c.history_id, history_officer.c.officer_id).where(
-                history_officer.c.history_id.in_(hids[i : i + IN_CHUNK])
+        history = select(
+            InspectionHistory.id, InspectionHistory.entity_id, InspectionHistory.inspected_on
+        ).where(
+            InspectionHistory.body_id == body_id,
+            InspectionHistory.entity_id.in_(chunk),
+            InspectionHistory.inspected_on < before,
+            own_plan_history_excluded(),
+        )
+        for hid, eid, day in session.execute(history):
+            if eid not in latest or (day, "h", hid) > latest[eid]:
+                latest[eid] = (day, "h", hid)
+        planned = (
+            select(Inspection.id, Inspection.entity_id, Inspection.visit_date)
+            .join(Plan, Plan.id == Inspection.plan_id)
+            .where(
+                Inspection.entity_id.in_(chunk),
+                Inspection.visit_date < before,
+                Plan.state.in_(done),
+                Inspection.id.in_(
+                    select(Assignment.inspection_id).where(Assignment.body_id == body_id)
+                ),
             )
-        ):
-            out[by_history[hid]].add(oid)
+        )
+        for iid, eid, day in session.execute(planned):
+            if eid not in latest or (day, "p", iid) > latest[eid]:
+                latest[eid] = (day, "p", iid)
+    out: dict[int, set[int]] = defaultdict(set)
+    hids = {ref: eid for eid, (_, src, ref) in latest.items() if src == "h"}
+    iids = {ref: eid for eid, (_, src, ref) in latest.items() if src == "p"}
+    for refs, query in (
+        (
+            hids,
+            lambda c: select(history_officer.c.history_id, history_officer.c.officer_id).where(
+                history_officer.c.history_id.in_(c)
+            ),
+        ),
+        (
+            iids,
+            lambda c: select(Assignment.inspection_id, Assignment.officer_id).where(
+                Assignment.inspection_id.in_(c), Assignment.body_id == body_id, Assignment.active
+            ),
+        ),
+    ):
+        keys = list(refs)
+        for i in range(0, len(keys), IN_CHUNK):
+            for ref, oid in session.execute(query(keys[i : i + IN_CHUNK])):
+                out[refs[ref]].add(oid)
     return out
 
 
@@ -252,7 +292,7 @@ def build_problem(session: Session, plan: Plan, cap: int | None = None) -> Built
             if oid in index:
                 conflicted[row_of[eid], index[oid]] = True
         rotation = np.zeros((n_i, n_o), dtype=bool)
-        for eid, oids in _last_inspectors(session, entity_ids, body.id).items():
+        for eid, oids in _last_inspectors(session, entity_ids, body.id, plan.window_start).items():
             for oid in oids:
                 if oid in index:
                     rotation[row_of[eid], index[oid]] = True
@@ -369,7 +409,7 @@ def explain(built: Built, diagnosis: matcher.Diagnosis) -> list[str]:
 
 def match(session: Session, code: str, actor: str) -> Plan:
     """Match every drawn inspection's teams (spec section 4) and store the assignments."""
-    plan = get_plan(session, code)
+    plan = get_plan(session, code, lock=True)
     _require_state(plan, ("match", "匹配"), PlanState.DRAWN)
     rules = plan.rules
     built = build_problem(session, plan)
@@ -549,7 +589,9 @@ def replacement_candidates(
     conflicted = set(
         session.scalars(select(Conflict.officer_id).where(Conflict.entity_id == insp.entity_id))
     )
-    rotation = _last_inspectors(session, [insp.entity_id], body_id).get(insp.entity_id, set())
+    rotation = _last_inspectors(session, [insp.entity_id], body_id, plan.window_start).get(
+        insp.entity_id, set()
+    )
     entity = session.get(Entity, insp.entity_id)
     cat_needed = {
         it.category_zh
@@ -613,7 +655,7 @@ def replace_member(
     """End `cert_no`'s assignment to the inspection of `uscc` and give the team the eligible
     officer with the smallest cost. Returns the new assignment, or None when nobody is
     eligible: then the inspection is flagged short with the reasons."""
-    plan = get_plan(session, code)
+    plan = get_plan(session, code, lock=True)
     _require_state(plan, ("replace a team member of", "更换检查人员"), *REPLACEABLE)
     insp = _inspection(session, plan, uscc)
     officer = _officer(session, cert_no)
@@ -712,7 +754,7 @@ def _removed_from_plan(session: Session, plan: Plan) -> set[int]:
 
 def remove_unavailable(session: Session, code: str, cert_no: str, note: str, actor: str) -> list:
     """A planner removes an officer who became unavailable from all of the plan's teams."""
-    plan = get_plan(session, code)
+    plan = get_plan(session, code, lock=True)
     officer = _officer(session, cert_no)
     usccs = session.scalars(
         select(Inspection.uscc)

@@ -160,7 +160,16 @@ def run(path, digits):
         ("matched", matching.match, (code, ACTOR)),
         ("scheduled", scheduling.schedule, (code, ACTOR)),
     ):
-        _run(step, *args)
+        try:
+            step(db.session, *args)
+        except plans.PlanError as exc:
+            db.session.rollback()
+            state = plans.get_plan(db.session, code).state
+            fail(
+                f"{exc}\n计划 {code} 停在 {state} 状态 / plan {code} stopped in state {state}; "
+                f"fix the cause and continue with `flask plan ...` or `flask plan show {code}`"
+            )
+        db.session.commit()
         click.echo(f"plan {code} {name}")
     plan = plans.get_plan(db.session, code)
     _echo_strata(plan)

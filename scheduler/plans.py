@@ -14,11 +14,12 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from marshmallow import ValidationError
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, or_, select
 from sqlalchemy.orm import Session
 
 from scheduler.audit import EventKind, now_utc, record
 from scheduler.models import (
+    Assignment,
     Body,
     Entity,
     EntityStatus,
@@ -66,8 +67,11 @@ class PlanStateError(PlanError):
     status = 409
 
 
-def get_plan(session: Session, code: str) -> Plan:
-    plan = session.scalar(select(Plan).where(Plan.code == code))
+def get_plan(session: Session, code: str, lock: bool = False) -> Plan:
+    """The plan `code`; `lock` takes a row lock (PostgreSQL) so that two transitions of the
+    same plan cannot interleave."""
+    query = select(Plan).where(Plan.code == code)
+    plan = session.scalar(query.with_for_update() if lock else query)
     if plan is None:
         raise PlanNotFound(f"没有编号为 {code} 的计划 / no plan with code {code!r}")
     return plan
@@ -222,6 +226,17 @@ class Population:
     excluded: Counter = field(default_factory=Counter)
 
 
+DONE_STATES = (PlanState.SCHEDULED.value, PlanState.PUBLISHED.value, PlanState.CLOSED.value)
+
+
+def own_plan_history_excluded():
+    """History rows that record an inspection of this system's own plans are skipped: the
+    plans themselves are the source for those (no double counting once results arrive)."""
+    return or_(
+        InspectionHistory.plan_code.is_(None), InspectionHistory.plan_code.not_in(select(Plan.code))
+    )
+
+
 def _months_before(day: dt.date, months: int) -> dt.date:
     month_index = day.year * 12 + day.month - 1 - months
     year, month = divmod(month_index, 12)
@@ -283,6 +298,23 @@ def compute_population(session: Session, plan: Plan) -> Population:
                     InspectionHistory.body_id == body_id,
                     InspectionHistory.inspected_on >= cutoff,
                     InspectionHistory.inspected_on < plan.window_start,
+                    own_plan_history_excluded(),
+                )
+            )
+        )
+        # ... and this system's own plans, by visit date, where the body had a team.
+        recent.update(
+            session.scalars(
+                select(Inspection.entity_id)
+                .join(Plan, Plan.id == Inspection.plan_id)
+                .where(
+                    Plan.id != plan.id,
+                    Plan.state.in_(DONE_STATES),
+                    Inspection.visit_date >= cutoff,
+                    Inspection.visit_date < plan.window_start,
+                    Inspection.id.in_(
+                        select(Assignment.inspection_id).where(Assignment.body_id == body_id)
+                    ),
                 )
             )
         )
@@ -348,6 +380,7 @@ def _drawn_at_least(session: Session, plan: Plan, n: int) -> set[int]:
                 InspectionHistory.body_id == plan.lead_body_id,
                 InspectionHistory.inspected_on >= dt.date(year, 1, 1),
                 InspectionHistory.inspected_on <= dt.date(year, 12, 31),
+                own_plan_history_excluded(),
             )
         )
     )
@@ -397,7 +430,7 @@ def _strata_rules(plan: Plan, present: set[str]) -> dict[str, dict[str, int]]:
 
 def freeze(session: Session, code: str, actor: str) -> Plan:
     """Fix the eligible population, its digest (spec section 1) and per-stratum sizes."""
-    plan = get_plan(session, code)
+    plan = get_plan(session, code, lock=True)
     _require_state(plan, ("freeze", "冻结"), PlanState.DRAFT)
     pop = compute_population(session, plan)
     strata_rules = _strata_rules(plan, set(pop.strata))
@@ -460,7 +493,7 @@ def frozen_population(session: Session, plan: Plan) -> tuple[list[str], list[str
 
 def set_seed(session: Session, code: str, seed: str, actor: str) -> Plan:
     """Record the public seed, once, after the freeze (spec section 2)."""
-    plan = get_plan(session, code)
+    plan = get_plan(session, code, lock=True)
     if plan.seed is not None:
         raise PlanStateError(
             f"计划 {plan.code} 的种子已设定，不能更改 / plan {plan.code} already has its seed; "
@@ -484,7 +517,7 @@ def set_seed(session: Session, code: str, seed: str, actor: str) -> Plan:
 
 def draw(session: Session, code: str, actor: str) -> Plan:
     """Draw the entities (spec section 3) and store one inspection per drawn entity."""
-    plan = get_plan(session, code)
+    plan = get_plan(session, code, lock=True)
     _require_state(plan, ("draw", "抽取"), PlanState.FROZEN)
     if plan.seed is None:
         raise PlanStateError(
@@ -555,7 +588,7 @@ PUBLISHABLE_FROM = (PlanState.SCHEDULED,)
 
 def publish(session: Session, code: str, actor: str) -> Plan:
     """Publish the plan and its draw on the public portal (公示)."""
-    plan = get_plan(session, code)
+    plan = get_plan(session, code, lock=True)
     _require_state(plan, ("publish", "公示"), *PUBLISHABLE_FROM)
     short = session.scalars(
         select(Inspection.uscc).where(

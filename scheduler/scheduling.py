@@ -62,7 +62,7 @@ def availability(
 
 def schedule(session: Session, code: str, actor: str) -> Plan:
     """Give every inspection a working day and its disclosure deadline; all or nothing."""
-    plan = get_plan(session, code)
+    plan = get_plan(session, code, lock=True)
     _require_state(plan, ("schedule", "排期"), PlanState.MATCHED)
     calendar = working_days(session, plan.window_start, plan.window_end)
     extended = working_days(session, plan.window_start, plan.window_end + DEADLINE_HORIZON)

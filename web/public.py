@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 from flask import Blueprint, render_template
 from sqlalchemy import func, select
 
@@ -32,19 +34,31 @@ def healthz():
     return {"status": "ok"}
 
 
+@functools.lru_cache(maxsize=8)
+def _bundle_json(code: str, published_at: str, digest: str, seed: str) -> bytes:
+    """A published bundle never changes: build it once per plan and process."""
+    import json
+
+    from scheduler import plans
+
+    return json.dumps(plans.bundle(db.session, code), ensure_ascii=False).encode()
+
+
 @bp.route("/plans/<code>/bundle.json")
 @public
 def plan_bundle(code: str):
     """The public verification bundle (spec section 5), once the plan is published."""
-    from flask import abort, jsonify
+    from flask import abort, current_app
 
-    from scheduler import plans
     from scheduler.models import Plan, PlanState
 
     plan = db.session.scalar(select(Plan).where(Plan.code == code))
     if plan is None or plan.state not in (PlanState.PUBLISHED, PlanState.CLOSED):
         abort(404)
-    response = jsonify(plans.bundle(db.session, code))
+    response = current_app.response_class(
+        _bundle_json(code, plan.published_at.isoformat(), plan.population_digest, plan.seed),
+        mimetype="application/json",
+    )
     response.headers["Content-Disposition"] = f'inline; filename="{code}-bundle.json"'
     return response
 

@@ -280,3 +280,63 @@ def test_same_inputs_same_match(db_session, small_district, plan_file):
     b = matcher.solve(two.problem, SEED, CODE)
     assert a.rows(one.problem) == b.rows(two.problem)
     assert np.array_equal(one.problem.pair_o, two.problem.pair_o)
+
+
+def test_rotation_and_recent_exclusion_see_this_systems_own_plans(
+    db_session, small_district, plan_file
+):
+    from scheduler import scheduling
+
+    everyone = {"by": "none", "counts": {"ALL": 30}}
+    first = plan_file(
+        code="SC-2026-A",
+        window={"start": "2026-03-02", "end": "2026-03-31"},
+        strata=everyone,
+        exclusions={"months_since_last": None, "max_per_year": None},
+        key_supervision={"flagged": False},
+    )
+    plans.create_plan(db_session, first, "t")
+    plans.freeze(db_session, "SC-2026-A", "t")
+    plans.set_seed(db_session, "SC-2026-A", SEED, "t")
+    plans.draw(db_session, "SC-2026-A", "t")
+    matching.match(db_session, "SC-2026-A", "t")
+    scheduling.schedule(db_session, "SC-2026-A", "t")
+    db_session.commit()
+    visited = {i.entity_id: i for i in db_session.scalars(select(Inspection))}
+    teams = {
+        eid: {a.officer_id for a in matching.team_of(db_session, insp.id)}
+        for eid, insp in visited.items()
+    }
+    # A later plan with the months-since-last rule leaves those 30 entities out ...
+    later = plan_file(
+        code="SC-2026-B",
+        window={"start": "2026-05-04", "end": "2026-06-30"},
+        strata={"by": "none", "ratios_bp": {"ALL": 10000}},
+        exclusions={"months_since_last": 6, "max_per_year": None},
+        key_supervision={"flagged": False},
+    )
+    plans.create_plan(db_session, later, "t")
+    plan_b = plans.freeze(db_session, "SC-2026-B", "t")
+    keys, _ = plans.frozen_population(db_session, plan_b)
+    usccs = {i.uscc for i in visited.values()}
+    assert not usccs & set(keys)
+    assert plan_b.freeze_summary["excluded"]["months_since_last"] >= 30
+    # ... and without it, the officers who went last time are not sent again (rotation).
+    again = plan_file(
+        code="SC-2026-C",
+        window={"start": "2026-05-04", "end": "2026-06-30"},
+        strata={"by": "none", "ratios_bp": {"ALL": 10000}},
+        exclusions={"months_since_last": None, "max_per_year": None},
+        key_supervision={"flagged": False},
+    )
+    plans.create_plan(db_session, again, "t")
+    plans.freeze(db_session, "SC-2026-C", "t")
+    plans.set_seed(db_session, "SC-2026-C", SEED, "t")
+    plan_c = plans.draw(db_session, "SC-2026-C", "t")
+    built = matching.build_problem(db_session, plan_c)
+    pool = built.pools["SC"]
+    officer_index = {o.id: k for k, o in enumerate(pool.officers)}
+    rows = {r.entity_id: n for n, r in enumerate(built.inspections)}
+    for eid, team in teams.items():
+        for oid in team:
+            assert pool.rotation[rows[eid], officer_index[oid]]

@@ -81,3 +81,14 @@ def test_plan_run_one_shot(app, small_district, plan_file, tmp_path):
     assert "drawn" in res.output and "scheduled" in res.output
     again = runner.invoke(args=["plan", "run", "--from", str(path), "--seed", SEED])
     assert again.exit_code == 1 and "exists" in again.output
+
+
+def test_plan_run_says_where_it_stopped(app, small_district, plan_file, tmp_path):
+    runner = app.test_cli_runner()
+    path = tmp_path / "plan.json"
+    # A cap of 1 cannot staff 20+ inspections with 8 officers: the match step fails.
+    data = plan_file(code="SC-2027-010", mode="random", cap_per_officer=1)
+    path.write_text(json.dumps(data), encoding="utf-8")
+    res = runner.invoke(args=["plan", "run", "--from", str(path), "--seed", SEED])
+    assert res.exit_code == 1
+    assert "no valid match" in res.output and "stopped in state drawn" in res.output

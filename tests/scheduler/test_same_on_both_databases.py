@@ -17,8 +17,8 @@ SEED = "11235813213455891442333776"
 CODE = "SC-2027-001"
 PINNED = {
     "bundle": "bfda7dda4364ff55b82dcbc1411ecedc3ad105d8dcb179f797c6db2e13d7f3ae",
-    "assignment": "06c9bc640d22fcb95958731e340318848fabca78b669df55b2b3ec6494a4d1d0",
-    "schedule": "5e3b41829c2b675abea6212662dd8377b340fe0f13c91eef732e0d83de649fde",
+    "assignment": "5be8b032918581ae735d2784f7c0a727df10577d78288d459816049aa8a94e52",
+    "schedule": "3adfc46b1b4c9fad09c57bb0406ffd5ef05d8f4a2567992a7666a209d83633fe",
 }
 
 
