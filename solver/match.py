@@ -730,17 +730,20 @@ def smallest_limited_cap(problem: MatchProblem, limit: np.ndarray) -> int | None
     lower = smallest_feasible_cap(problem)
     if lower is None:
         return None
+    used = np.bincount(problem.pair_o, minlength=len(problem.officer_keys)) > 0
+    if np.all(limit[used] >= lower):
+        return lower  # no ceiling binds: the uniform answer stands, no extra max flow
     net = _FlowNet(problem)
     need = problem.total_demand
 
     def ok(c: int) -> bool:
         return net.run(np.minimum(c, limit)) == need
 
+    if ok(lower):
+        return lower
     top = int(limit.max(initial=0))
     if lower > top or not ok(top):
         return None
-    if ok(lower):
-        return lower
     lo, hi = lower, top  # ok(hi), not ok(lo)
     while hi - lo > 1:
         mid = (lo + hi) // 2

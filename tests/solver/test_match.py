@@ -742,3 +742,24 @@ def test_problem_validation():
         M.solve(problem, SEED, "OTHER")  # inspection keys must start with the plan code
     with pytest.raises(ValueError):
         M.solve(problem, "12345", PLAN)
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_smallest_limited_cap_agrees_with_scipy(seed):
+    """With per-officer ceilings (daily cap x available days), the smallest uniform cap C
+    such that min(C, ceiling) admits a full assignment, checked by a scan with scipy."""
+    rng = np.random.default_rng(100 + seed)
+    n_i, n_o = 60, 16
+    officer_body = np.zeros(n_o, dtype=np.int64)
+    demand = np.full((n_i, 1), 2)
+    eligible = rng.random((n_i, n_o)) < 0.6
+    problem = make_problem(demand, officer_body, np.zeros(n_o), eligible, body_codes=BODIES[:1])
+    ceiling = rng.integers(2, 14, n_o)
+    if seed % 3 == 0:
+        ceiling[:] = 100  # no ceiling binds: the uniform answer
+    total = int(problem.demand.sum())
+    expected = next(
+        (c for c in range(n_i + 1) if scipy_max_filled(problem, np.minimum(c, ceiling)) == total),
+        None,
+    )
+    assert M.smallest_limited_cap(problem, ceiling) == expected
