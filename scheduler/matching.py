@@ -252,9 +252,7 @@ def build_problem(session: Session, plan: Plan, cap: int | None = None) -> Built
         required = np.zeros(n_i, dtype=np.int64)
         for n, e in enumerate(entities):
             for it in items:
-                if e.type in it.entity_types and (
-                    it.industries == "*" or e.industry in it.industries
-                ):
+                if it.fits(e.type, e.industry):
                     required[n] |= cat_bit[it.category_zh]
         demand = np.where(required > 0, int(rules["team_size"].get(body.code, 2)), 0)
         officers = session.scalars(
@@ -533,16 +531,6 @@ def audit_export(session: Session, code: str) -> dict:
 # ---------------------------------------------------------------------------- recusal
 
 
-def _active_team(session: Session, inspection: Inspection, body_id: int) -> list[Assignment]:
-    return session.scalars(
-        select(Assignment).where(
-            Assignment.inspection_id == inspection.id,
-            Assignment.body_id == body_id,
-            Assignment.active,
-        )
-    ).all()
-
-
 def _inspection(session: Session, plan: Plan, uscc: str) -> Inspection:
     insp = session.scalar(
         select(Inspection).where(Inspection.plan_id == plan.id, Inspection.uscc == uscc)
@@ -596,9 +584,7 @@ def replacement_candidates(
     cat_needed = {
         it.category_zh
         for it in plan.items
-        if it.body_id == body_id
-        and entity.type in it.entity_types
-        and (it.industries == "*" or entity.industry in it.industries)
+        if it.body_id == body_id and it.fits(entity.type, entity.industry)
     }
     unit_town = dict(session.execute(select(Unit.id, Unit.town_id)).all())
     officers = session.scalars(select(Officer).where(Officer.body_id == body_id)).all()
@@ -612,7 +598,7 @@ def replacement_candidates(
         )
     else:  # the match's rule: not on leave for the whole window
         on_leave = _on_leave_all_window(session, plan, [o.id for o in officers])
-    team = {a.officer_id for a in _active_team(session, insp, body_id)}
+    team = {a.officer_id for a in team_of(session, insp.id, body_id)}
     ok, why = [], Counter()
     for o in officers:
         if o.id in team:
@@ -717,7 +703,7 @@ def replace_member(
         )
         session.add(new)
         session.flush()
-    team = _active_team(session, insp, current.body_id)
+    team = team_of(session, insp.id, current.body_id)
     leader = min(team, key=lambda a: (a.cost, a.officer.cert_no), default=None)
     for a in team:
         a.is_leader = a is leader
@@ -776,9 +762,9 @@ def remove_unavailable(session: Session, code: str, cert_no: str, note: str, act
     ]
 
 
-def team_of(session: Session, inspection_id: int) -> list[Assignment]:
-    return session.scalars(
-        select(Assignment)
-        .where(Assignment.inspection_id == inspection_id, Assignment.active)
-        .order_by(Assignment.body_id, Assignment.cost)
-    ).all()
+def team_of(session: Session, inspection_id: int, body_id: int | None = None) -> list[Assignment]:
+    """The active members of an inspection's team (of one body, or of all), by body, cost."""
+    query = select(Assignment).where(Assignment.inspection_id == inspection_id, Assignment.active)
+    if body_id is not None:
+        query = query.where(Assignment.body_id == body_id)
+    return session.scalars(query.order_by(Assignment.body_id, Assignment.cost)).all()

@@ -155,6 +155,12 @@ class Item(Base):
 
     body: Mapped[Body] = relationship()
 
+    def fits(self, entity_type: str, industry: str) -> bool:
+        """Whether the item applies to an entity of this type (E/I/C) and industry section."""
+        return entity_type in self.entity_types and (
+            self.industries == "*" or industry in self.industries
+        )
+
 
 class Entity(Base):
     """A market entity (市场主体) of the directory of inspection objects (检查对象名录库)."""

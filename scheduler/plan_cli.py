@@ -30,13 +30,20 @@ def _write_json(path: str, data: dict) -> None:
         fail(f"无法写入 / cannot write {path}: {exc}")
 
 
-def _run(step, *args):
-    """Run one service step in its own transaction; print the error and exit 1 on failure."""
+def _run(step, *args, stopped: str | None = None):
+    """Run one service step in its own transaction; print the error and exit 1 on failure
+    (saying in which state plan `stopped` was left, for multi-step commands)."""
     try:
         result = step(db.session, *args)
     except plans.PlanError as exc:
         db.session.rollback()
-        fail(str(exc))
+        if stopped is None:
+            fail(str(exc))
+        state = plans.get_plan(db.session, stopped).state
+        fail(
+            f"{exc}\n计划 {stopped} 停在 {state} 状态 / plan {stopped} stopped in state {state}; "
+            f"fix the cause and continue with `flask plan ...` or `flask plan show {stopped}`"
+        )
     db.session.commit()
     return result
 
@@ -160,16 +167,7 @@ def run(path, digits):
         ("matched", matching.match, (code, ACTOR)),
         ("scheduled", scheduling.schedule, (code, ACTOR)),
     ):
-        try:
-            step(db.session, *args)
-        except plans.PlanError as exc:
-            db.session.rollback()
-            state = plans.get_plan(db.session, code).state
-            fail(
-                f"{exc}\n计划 {code} 停在 {state} 状态 / plan {code} stopped in state {state}; "
-                f"fix the cause and continue with `flask plan ...` or `flask plan show {code}`"
-            )
-        db.session.commit()
+        _run(step, *args, stopped=code)
         click.echo(f"plan {code} {name}")
     plan = plans.get_plan(db.session, code)
     _echo_strata(plan)

@@ -156,10 +156,7 @@ def create_plan(session: Session, data: dict, actor: str) -> Plan:
             errors.append(
                 f"key_supervision: {uscc} 状态为 {status}，不能检查 / is {status}, not active"
             )
-        elif not any(
-            etype in it.entity_types and (it.industries == "*" or industry in it.industries)
-            for it in items
-        ):
+        elif not any(it.fits(etype, industry) for it in items):
             errors.append(
                 f"key_supervision: {uscc} 不属于本计划任何检查事项的对象 / fits none of the "
                 "plan's items (entity type or industry), so no body could inspect it"
@@ -257,11 +254,7 @@ def _item_lookup(items: list[Item]) -> dict[tuple[str, str], tuple[Item, bool]]:
     table = {}
     for etype in "EIC":
         for industry in "ABCDEFGHIJKLMNOPQRST":
-            matching = [
-                it
-                for it in items
-                if etype in it.entity_types and (it.industries == "*" or industry in it.industries)
-            ]
+            matching = [it for it in items if it.fits(etype, industry)]
             if matching:
                 table[etype, industry] = (
                     matching[0],
@@ -586,15 +579,23 @@ def _entity_ids(session: Session, usccs: list[str]) -> dict[str, int]:
 PUBLISHABLE_FROM = (PlanState.SCHEDULED,)
 
 
+def short_teams(session: Session, plan: Plan) -> list[tuple[str, str]]:
+    """(uscc, reason) of the inspections whose team a recusal left incomplete."""
+    return [
+        (uscc, reason)
+        for uscc, reason in session.execute(
+            select(Inspection.uscc, Inspection.short_reason)
+            .where(Inspection.plan_id == plan.id, Inspection.short_reason.is_not(None))
+            .order_by(Inspection.uscc)
+        )
+    ]
+
+
 def publish(session: Session, code: str, actor: str) -> Plan:
     """Publish the plan and its draw on the public portal (公示)."""
     plan = get_plan(session, code, lock=True)
     _require_state(plan, ("publish", "公示"), *PUBLISHABLE_FROM)
-    short = session.scalars(
-        select(Inspection.uscc).where(
-            Inspection.plan_id == plan.id, Inspection.short_reason.is_not(None)
-        )
-    ).all()
+    short = [uscc for uscc, _ in short_teams(session, plan)]
     if short:
         raise PlanStateError(
             f"计划 {plan.code} 有 {len(short)} 项检查缺员，不能公示 / plan {plan.code} has "
@@ -690,12 +691,7 @@ def summary(session: Session, code: str) -> dict:
         "seed": plan.seed,
         "inspections": {"random": counts.get("random", 0), "key": counts.get("key", 0)},
         "short_teams": [
-            {"inspection": f"{plan.code}/{u}", "reason": r}
-            for u, r in session.execute(
-                select(Inspection.uscc, Inspection.short_reason).where(
-                    Inspection.plan_id == plan.id, Inspection.short_reason.is_not(None)
-                )
-            ).all()
+            {"inspection": f"{plan.code}/{u}", "reason": r} for u, r in short_teams(session, plan)
         ],
         "match": plan.match_summary,
         "schedule": plan.schedule_summary,

@@ -238,6 +238,15 @@ def test_recusal_chain_until_nobody_is_left_flags_the_inspection(
     assert new is None
     assert "no eligible replacement" in insp.short_reason
     assert "left this team before (recused or removed)" in insp.short_reason
+    # A short team is listed by plan show and blocks publication.
+    from scheduler import scheduling
+
+    assert [t["inspection"] for t in plans.summary(db_session, CODE)["short_teams"]] == [
+        f"{CODE}/{insp.uscc}"
+    ]
+    scheduling.schedule(db_session, CODE, "t")
+    with pytest.raises(plans.PlanStateError, match="incomplete team"):
+        plans.publish(db_session, CODE, "t")
     # Eight SC officers: two on the team at the end minus the last one ended... every
     # replacement came from those never seen before.
     ended = db_session.scalars(select(Assignment).where(~Assignment.active)).all()
