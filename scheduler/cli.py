@@ -10,7 +10,7 @@ from flask import Flask
 from flask.cli import with_appcontext
 
 from scheduler.db import db
-from scheduler.schema import SchemaBehind, ensure_current
+from scheduler.db_version import SchemaBehind, ensure_current
 
 
 def fail(message: str, code: int = 1):

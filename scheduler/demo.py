@@ -1,6 +1,6 @@
 """Load the deterministic demo district into the database (`flask demo load`).
 
-`data.demo` generates the district as plain rows keyed by natural keys; this module loads
+`data.demo_district` generates the district as plain rows keyed by natural keys; this module loads
 the reference tables, maps the keys to ids (assigned here, in generation order) and
 bulk-inserts everything in the caller's transaction, with one DEMO_LOADED audit event.
 """
@@ -18,7 +18,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 from tqdm import tqdm
 
-from data import demo as gen
+from data import demo_district as gen
 from scheduler.audit import EventKind, record
 from scheduler.cli import domain_command, fail
 from scheduler.db import db

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from scheduler.models import Body, Conflict, Entity, LeavePeriod, Officer, Town, Unit
-from scheduler.schemas import SCHEMAS
+from scheduler.directory_rows import SCHEMAS
 
 FORMATS = ("csv", "xlsx")
 

@@ -2,7 +2,7 @@
 
 `import_directory(session, kind, filename, data, actor)` reads a CSV (UTF-8 with or without
 BOM, or GBK/GB18030) or XLSX file, validates every row with the directory's marshmallow row
-schema (`scheduler.schemas`) and either
+schema (`scheduler.directory_rows`) and either
 
 - finds problems: returns an `ImportReport` listing every one of them (row as numbered in
   the spreadsheet, the header being row 1; cell; column; value; message in Chinese and
@@ -36,7 +36,7 @@ from sqlalchemy.orm import Session
 from scheduler import uscc
 from scheduler.audit import EventKind, record
 from scheduler.models import Body, Conflict, Entity, Item, LeavePeriod, Officer, Town, Unit
-from scheduler.schemas import SCHEMAS, Column, Lookups, Msg, RowSchema
+from scheduler.directory_rows import SCHEMAS, Column, Lookups, Msg, RowSchema
 
 DIRECTORY_NAMES = {
     "entities": Msg("检查对象名录库（市场主体）", "entity directory"),

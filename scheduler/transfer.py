@@ -16,7 +16,7 @@ import click
 
 from scheduler.cli import domain_command, fail
 from scheduler.db import db
-from scheduler.schemas import SCHEMAS
+from scheduler.directory_rows import SCHEMAS
 
 DIRECTORIES = tuple(SCHEMAS)  # entities, officers, conflicts, leave
 

@@ -6,7 +6,7 @@ A plain script, not a pytest test:
         [--url postgresql+psycopg://postgres@127.0.0.1:5432/EMPTY_DB]
 
 It migrates a temporary SQLite database (or the empty database at --url), times the
-generation (`data.demo.generate`), the bulk load (`scheduler.demo.load_demo`, including
+generation (`data.demo_district.generate`), the bulk load (`scheduler.demo.load_demo`, including
 the reference tables, users, digest and audit event) and the commit, checks the row
 counts and prints a markdown table row: scale, rows, generation s, load s, commit s,
 total s, peak resident memory.
@@ -57,7 +57,7 @@ def main() -> int:
     from flask_migrate import upgrade
     from sqlalchemy import func, select
 
-    from data import demo as gen
+    from data import demo_district as gen
     from scheduler.db import db
     from scheduler.demo import load_demo
     from scheduler.models import Entity, Officer

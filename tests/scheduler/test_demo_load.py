@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import func, select
 from stdnum.cn.uscc import calc_check_digit
 
-from data import demo
+from data import demo_district as demo
 from scheduler.models import (
     AuditEvent,
     Body,

@@ -9,7 +9,7 @@ from alembic.runtime.migration import MigrationContext
 
 from scheduler.db import db
 from scheduler.models import Body, Conflict, Entity, LeavePeriod, Officer, Town, Unit
-from scheduler.schema import SchemaBehind, ensure_current
+from scheduler.db_version import SchemaBehind, ensure_current
 
 
 def _app(url, **extra):

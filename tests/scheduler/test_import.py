@@ -19,7 +19,7 @@ from scheduler import uscc
 from scheduler.audit import EventKind
 from scheduler.importers import import_directory
 from scheduler.models import AuditEvent, Conflict, Entity, LeavePeriod, Officer, Town
-from scheduler.schemas import EntityRow, Lookups, Msg
+from scheduler.directory_rows import EntityRow, Lookups, Msg
 
 ENTITY_COLUMNS = [
     "uscc",

@@ -3,7 +3,7 @@
 Pure: numpy, Faker, python-stdnum and the CSV files in `data/reference/`; no SQLAlchemy, no
 Flask. `generate(seed, scale)` returns a `District` of plain column lists keyed by natural
 keys (bodies, units and towns by code, officers by certificate number, entities by unified
-social credit code); `scheduler.demo` maps the keys to ids and bulk-inserts the rows.
+social credit code); `scheduler.demo_loader` maps the keys to ids and bulk-inserts the rows.
 
 Determinism: the same seed and scale give the same district byte for byte (see
 `district_digest`) with the pinned numpy and Faker versions. Nothing reads the wall

@@ -1,4 +1,4 @@
-"""The demo-district generator (`data.demo`): determinism, formats and distributions.
+"""The demo-district generator (`data.demo_district`): determinism, formats and distributions.
 
 Pure generation, no database: these tests run in the SQLite pass only.
 """
@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from stdnum.cn import uscc
 
-from data import demo
+from data import demo_district as demo
 
 ROOT = Path(__file__).resolve().parents[2]
 TODAY = demo.DEMO_TODAY
@@ -79,7 +79,7 @@ def test_stages_are_independent_officers_alone_equal_officers_in_district(distri
 
 def test_same_digest_in_other_processes_whatever_the_hash_seed():
     """Nothing may depend on set or str-hash order (PYTHONHASHSEED differs per process)."""
-    code = "from data import demo; print(demo.district_digest(demo.generate(4, 0.01)))"
+    code = "from data import demo_district as demo; print(demo.district_digest(demo.generate(4, 0.01)))"
     digests = set()
     for hash_seed in ("1", "2"):
         env = {**os.environ, "PYTHONHASHSEED": hash_seed, "PYTHONPATH": str(ROOT)}
