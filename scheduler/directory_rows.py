@@ -23,6 +23,7 @@ from marshmallow import RAISE, Schema, ValidationError, fields, post_load, valid
 from marshmallow.decorators import POST_LOAD, PRE_LOAD, VALIDATES, VALIDATES_SCHEMA
 
 from scheduler import uscc
+from scheduler.errors import Msg
 from scheduler.models import (
     INDUSTRY_SECTIONS,
     CertStatus,
@@ -31,18 +32,6 @@ from scheduler.models import (
     EntityStatus,
     EntityType,
 )
-
-
-@dataclass(frozen=True)
-class Msg:
-    """A user-facing message in Chinese and English."""
-
-    zh: str
-    en: str
-
-    def __str__(self) -> str:
-        return f"{self.zh} / {self.en}"
-
 
 REQUIRED = Msg("必填，不能为空", "required, must not be empty")
 NOT_TEXT = Msg("应为文本", "must be text")
@@ -207,7 +196,7 @@ class CreditCode(Cell):
         try:
             return uscc.validate(value)
         except uscc.USCCError as exc:
-            raise self.fail(exc.zh, exc.en) from None
+            raise ValidationError([exc.message]) from None
 
 
 class Ref(Cell):

@@ -14,8 +14,8 @@ from typing import IO
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from scheduler.models import Body, Conflict, Entity, LeavePeriod, Officer, Town, Unit
 from scheduler.directory_rows import SCHEMAS
+from scheduler.models import Body, Conflict, Entity, LeavePeriod, Officer, Town, Unit
 
 FORMATS = ("csv", "xlsx")
 

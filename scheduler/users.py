@@ -7,13 +7,10 @@ from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from scheduler.audit import EventKind, record
+from scheduler.errors import Msg, UserError
 from scheduler.models import Body, Officer, Role, User
 
 MIN_PASSWORD_LENGTH = 8
-
-
-class UserError(ValueError):
-    pass
 
 
 def create_user(
@@ -27,29 +24,50 @@ def create_user(
 ) -> User:
     """Validate, then add a user (and its audit event) to the session; the caller commits."""
     if role not in {r.value for r in Role}:
-        raise UserError(f"未知角色 / unknown role {role!r}; use one of {[r.value for r in Role]}")
+        roles = ", ".join(r.value for r in Role)
+        raise UserError(
+            Msg(f"未知角色 {role!r}，可选：{roles}", f"unknown role {role!r}; use one of {roles}"),
+            field="role",
+        )
     if not username or len(username) > 64:
-        raise UserError("用户名须为 1-64 个字符 / username must be 1-64 characters")
+        raise UserError(
+            Msg("用户名须为 1-64 个字符", "username must be 1-64 characters"), field="username"
+        )
     if len(password) < MIN_PASSWORD_LENGTH:
         raise UserError(
-            f"密码至少 {MIN_PASSWORD_LENGTH} 位 / password must have at least "
-            f"{MIN_PASSWORD_LENGTH} characters"
+            Msg(
+                f"密码至少 {MIN_PASSWORD_LENGTH} 位",
+                f"password must have at least {MIN_PASSWORD_LENGTH} characters",
+            ),
+            field="password",
         )
     if session.scalar(select(User).where(User.username == username)):
-        raise UserError(f"用户名已存在 / username {username!r} already exists")
+        raise UserError(
+            Msg(f"用户名 {username!r} 已存在", f"username {username!r} already exists"),
+            field="username",
+            code="username_taken",
+        )
     body = officer = None
     if body_code:
         body = session.scalar(select(Body).where(Body.code == body_code))
         if body is None:
-            raise UserError(f"未知执法主体 / unknown body code {body_code!r}")
+            raise UserError(
+                Msg(f"未知执法主体 {body_code!r}", f"unknown body code {body_code!r}"), field="body"
+            )
     if role == Role.PLANNER and body is None:
-        raise UserError("计划员须指定执法主体 / a planner needs --body")
+        raise UserError(Msg("计划员须指定执法主体", "a planner needs --body"), field="body")
     if role == Role.OFFICER:
         if not cert_no:
-            raise UserError("执法人员账号须指定执法证号 / an officer account needs --cert-no")
+            raise UserError(
+                Msg("执法人员账号须指定执法证号", "an officer account needs --cert-no"),
+                field="cert_no",
+            )
         officer = session.scalar(select(Officer).where(Officer.cert_no == cert_no))
         if officer is None:
-            raise UserError(f"未知执法证号 / unknown certificate number {cert_no!r}")
+            raise UserError(
+                Msg(f"未知执法证号 {cert_no!r}", f"unknown certificate number {cert_no!r}"),
+                field="cert_no",
+            )
         body = officer.body
     user = User(
         username=username,

@@ -79,7 +79,10 @@ def test_stages_are_independent_officers_alone_equal_officers_in_district(distri
 
 def test_same_digest_in_other_processes_whatever_the_hash_seed():
     """Nothing may depend on set or str-hash order (PYTHONHASHSEED differs per process)."""
-    code = "from data import demo_district as demo; print(demo.district_digest(demo.generate(4, 0.01)))"
+    code = (
+        "from data import demo_district as demo; "
+        "print(demo.district_digest(demo.generate(4, 0.01)))"
+    )
     digests = set()
     for hash_seed in ("1", "2"):
         env = {**os.environ, "PYTHONHASHSEED": hash_seed, "PYTHONPATH": str(ROOT)}

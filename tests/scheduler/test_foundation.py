@@ -8,8 +8,8 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 
 from scheduler.db import db
-from scheduler.models import Body, Conflict, Entity, LeavePeriod, Officer, Town, Unit
 from scheduler.db_version import SchemaBehind, ensure_current
+from scheduler.models import Body, Conflict, Entity, LeavePeriod, Officer, Town, Unit
 
 
 def _app(url, **extra):

@@ -17,9 +17,10 @@ from sqlalchemy import func, select
 
 from scheduler import uscc
 from scheduler.audit import EventKind
+from scheduler.directory_rows import EntityRow, Lookups
+from scheduler.errors import Msg
 from scheduler.importers import import_directory
 from scheduler.models import AuditEvent, Conflict, Entity, LeavePeriod, Officer, Town
-from scheduler.directory_rows import EntityRow, Lookups, Msg
 
 ENTITY_COLUMNS = [
     "uscc",
