@@ -8,12 +8,18 @@ from alembic.script import ScriptDirectory
 from sqlalchemy.engine import Engine
 
 from scheduler.config import ROOT
+from scheduler.errors import Msg
 
 MIGRATIONS_DIR = ROOT / "migrations"
 
 
 class SchemaBehind(RuntimeError):
-    """The database has not been migrated to the code's schema."""
+    """The database has not been migrated to the code's schema: an operator's problem (run
+    the migrations), not a domain error; `message` names the fixing command."""
+
+    def __init__(self, message: Msg):
+        super().__init__(str(message))
+        self.message = message
 
 
 def head_revisions() -> set[str]:
@@ -32,8 +38,12 @@ def ensure_current(engine: Engine) -> None:
     current, heads = current_revisions(engine), head_revisions()
     if current != heads:
         url = engine.url.render_as_string(hide_password=True)
+        at = sorted(current) or "nothing (empty)"
         raise SchemaBehind(
-            f"The database schema of {url} is at {sorted(current) or 'nothing (empty)'} "
-            f"but the code needs {sorted(heads)}. Run `flask db upgrade` "
-            "(or `make migrate`) to migrate it. / 数据库结构未更新，请运行 flask db upgrade。"
+            Msg(
+                f"数据库 {url} 的结构未更新（当前 {at}，需要 {sorted(heads)}），"
+                "请运行 flask db upgrade（或 make migrate）。",
+                f"The database schema of {url} is at {at} but the code needs {sorted(heads)}. "
+                "Run `flask db upgrade` (or `make migrate`) to migrate it.",
+            )
         )

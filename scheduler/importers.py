@@ -24,7 +24,7 @@ import io
 import re
 import unicodedata
 import zipfile
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -35,9 +35,11 @@ from sqlalchemy.orm import Session
 
 from scheduler import uscc
 from scheduler.audit import EventKind, record
+from scheduler.db import chunks
 from scheduler.directory_rows import SCHEMAS, Column, Lookups, RowSchema
 from scheduler.errors import FileProblem, Msg, detail_text
 from scheduler.models import Body, Conflict, Entity, Item, LeavePeriod, Officer, Town, Unit
+from scheduler.progress import Progress, no_progress
 
 DIRECTORY_NAMES = {
     "entities": Msg("检查对象名录库（市场主体）", "entity directory"),
@@ -54,13 +56,7 @@ NATURAL_KEYS = {
     "leave": ("officer_id", "starts_on"),
 }
 WRITE_CHUNK = 5000
-IN_CHUNK = 500
-
-Progress = Callable[..., Iterable]  # tqdm-like: progress(iterable, total=..., desc=...)
-
-
-def _no_progress(iterable: Iterable, **kwargs) -> Iterable:
-    return iterable
+IN_CHUNK = 500  # a key may be a pair: two parameters per row
 
 
 # ---------------------------------------------------------------------------- report
@@ -441,11 +437,6 @@ def _code_or_name(rows: Iterable[tuple[int, str, str]]) -> dict[str, int]:
     return out
 
 
-def _chunks(seq: Sequence, size: int) -> Iterator[Sequence]:
-    for i in range(0, len(seq), size):
-        yield seq[i : i + size]
-
-
 def _pairs(session: Session, stmt) -> dict:
     """The two columns of `stmt` as a dict (`dict(result)` would treat a Result as a mapping)."""
     return {a: b for a, b in session.execute(stmt)}
@@ -473,7 +464,7 @@ def build_lookups(session: Session, kind: str, usccs: Iterable[str] = ()) -> Loo
         if kind == "conflicts":
             wanted = sorted(set(usccs))
             entities: dict[str, int] = {}
-            for chunk in _chunks(wanted, IN_CHUNK):
+            for chunk in chunks(wanted, IN_CHUNK):
                 entities.update(
                     _pairs(session, select(Entity.uscc, Entity.id).where(Entity.uscc.in_(chunk)))
                 )
@@ -503,7 +494,7 @@ def _existing(
     if len(keys) > 20 * IN_CHUNK:  # a big file: one scan of the table is cheaper
         add(session.execute(select(*cols)))
         return out
-    for chunk in _chunks(keys, IN_CHUNK):
+    for chunk in chunks(keys, IN_CHUNK):
         if len(key_cols) == 1:
             cond = key_cols[0].in_([k[0] for k in chunk])
         else:
@@ -534,7 +525,7 @@ def import_directory(
     filename: str,
     data: bytes,
     actor: str,
-    progress: Progress = _no_progress,
+    progress: Progress = no_progress,
 ) -> ImportReport:
     """Validate and upsert a directory file; see the module docstring. Never commits.
 
@@ -718,8 +709,8 @@ def _write(
     report.created, report.updated = len(creates), len(updates)
     id_attrs = ["id", *attrs]
     # Parameter dicts are built one batch at a time, to keep the memory down.
-    batches = [(insert(model), c, attrs, missing_defaults) for c in _chunks(creates, WRITE_CHUNK)]
-    batches += [(update(model), c, id_attrs, {}) for c in _chunks(updates, WRITE_CHUNK)]
+    batches = [(insert(model), c, attrs, missing_defaults) for c in chunks(creates, WRITE_CHUNK)]
+    batches += [(update(model), c, id_attrs, {}) for c in chunks(updates, WRITE_CHUNK)]
     for stmt, chunk, names, extra in progress(
         batches, total=len(batches), desc="writing", unit=" batches"
     ):

@@ -39,9 +39,9 @@ def _bundle_json(code: str, published_at: str, digest: str, seed: str) -> bytes:
     """A published bundle never changes: build it once per plan and process."""
     import json
 
-    from scheduler import plans
+    from scheduler.plans import public as public_plans
 
-    return json.dumps(plans.bundle(db.session, code), ensure_ascii=False).encode()
+    return json.dumps(public_plans.public_bundle(db.session, code), ensure_ascii=False).encode()
 
 
 @bp.route("/plans/<code>/bundle.json")
@@ -70,9 +70,10 @@ def plan_commitment(code: str):
     digest, the frozen time and the per-stratum sizes. No entity is named."""
     from flask import abort, jsonify
 
-    from scheduler import plans
+    from scheduler.errors import NotFound
+    from scheduler.plans import public as public_plans
 
     try:
-        return jsonify(plans.commitment(db.session, code))
-    except plans.PlanError:
+        return jsonify(public_plans.public_commitment(db.session, code))
+    except NotFound:
         abort(404)

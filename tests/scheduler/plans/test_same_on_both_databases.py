@@ -10,8 +10,9 @@ import json
 
 from sqlalchemy import select
 
-from scheduler import matching, plans, scheduling
 from scheduler.models import Inspection
+from scheduler.plans import create, draw, matching, scheduling
+from scheduler.plans.core import get_plan
 
 SEED = "11235813213455891442333776"
 CODE = "SC-2027-001"
@@ -27,17 +28,17 @@ def digest(value) -> str:
 
 
 def test_pinned_results(db_session, small_district, plan_file):
-    plans.create_plan(
+    create.create_plan(
         db_session, plan_file(window={"start": "2026-03-02", "end": "2026-04-30"}), "t"
     )
-    for step in (plans.freeze, lambda s, c, a: plans.set_seed(s, c, SEED, a), plans.draw):
+    for step in (draw.freeze, lambda s, c, a: draw.set_seed(s, c, SEED, a), draw.draw):
         step(db_session, CODE, "t")
     matching.match(db_session, CODE, "t")
     scheduling.schedule(db_session, CODE, "t")
     db_session.commit()
-    bundle = plans.bundle(db_session, CODE)
+    bundle = draw.bundle(db_session, get_plan(db_session, CODE))
     bundle.pop("frozen_at")
-    export = matching.audit_export(db_session, CODE)
+    export = matching.audit_export(db_session, get_plan(db_session, CODE))
     dates = db_session.execute(
         select(Inspection.uscc, Inspection.visit_date, Inspection.disclosure_due).order_by(
             Inspection.uscc

@@ -1,4 +1,4 @@
-"""Importers and exporters of the directories (`flask import ...`, `flask export ...`).
+"""`flask import KIND FILE` and `flask export KIND --out FILE`: the four directories.
 
 The work is done by `scheduler.importers.import_directory` and
 `scheduler.exporters.export_directory`, which the staff console calls too.
@@ -6,17 +6,18 @@ The work is done by `scheduler.importers.import_directory` and
 
 from __future__ import annotations
 
-import functools
 import os
-import sys
 import tempfile
 from pathlib import Path
 
 import click
 
-from scheduler.cli import domain_command, fail
+from scheduler.cli.base import domain_command, fail, progress_bar
 from scheduler.db import db
 from scheduler.directory_rows import SCHEMAS
+from scheduler.errors import Msg
+from scheduler.exporters import FORMATS, export_directory
+from scheduler.importers import import_directory
 
 DIRECTORIES = tuple(SCHEMAS)  # entities, officers, conflicts, leave
 
@@ -31,13 +32,6 @@ def export_cli():
     """Export a directory to CSV or XLSX."""
 
 
-def _progress():
-    """A tqdm progress bar on stderr, shown on a terminal once an import takes a while."""
-    from tqdm import tqdm
-
-    return functools.partial(tqdm, file=sys.stderr, disable=None, delay=1.0, leave=False)
-
-
 def _import_command(kind: str):
     @import_cli.command(
         kind,
@@ -47,16 +41,13 @@ def _import_command(kind: str):
     @click.option("--actor", default="cli", show_default=True, help="name in the audit log")
     @domain_command
     def command(file: Path, actor: str):
-        from scheduler.importers import import_directory
-
         try:
             data = file.read_bytes()
         except OSError as exc:
-            fail(f"无法读取文件 / cannot read {file}: {exc}")
-        report = import_directory(db.session, kind, file.name, data, actor, _progress())
+            fail(Msg(f"无法读取 {file}：{exc}", f"cannot read {file}: {exc}"))
+        report = import_directory(db.session, kind, file.name, data, actor, progress_bar())
         if not report.ok:
-            db.session.rollback()
-            fail(report.format_errors())
+            raise report.as_error()
         db.session.commit()
         click.echo(report.summary())
 
@@ -75,17 +66,17 @@ def _export_command(kind: str):
     @click.option("--bom", is_flag=True, help="start a CSV with a UTF-8 BOM (for Excel)")
     @domain_command
     def command(out: Path, bom: bool):
-        from scheduler.exporters import FORMATS, export_directory
-
         fmt = out.suffix.lower().lstrip(".")
         if fmt not in FORMATS:
             fail(
-                f"不支持的导出格式“{out.suffix}”：请使用 .csv 或 .xlsx / "
-                f"unsupported export format {out.suffix!r}: use .csv or .xlsx"
+                Msg(
+                    f"不支持的导出格式“{out.suffix}”：请使用 .csv 或 .xlsx",
+                    f"unsupported export format {out.suffix!r}: use .csv or .xlsx",
+                )
             )
         directory = out.resolve().parent
         if not directory.is_dir():
-            fail(f"目录不存在 / no such directory: {directory}")
+            fail(Msg(f"目录不存在：{directory}", f"no such directory: {directory}"))
         # Write next to the target and rename, so that a failure leaves no partial file.
         fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", dir=directory)
         try:

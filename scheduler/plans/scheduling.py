@@ -1,69 +1,44 @@
-"""Scheduling the visits (检查排期) of a matched plan on the Chinese working-day calendar."""
+"""Scheduling the visits (检查排期) of a matched plan on the Chinese working-day calendar,
+and their disclosure deadlines (公示期限)."""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
 
-import numpy as np
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from scheduler.audit import EventKind, now_utc, record
+from scheduler.errors import Msg, ScheduleInfeasible
 from scheduler.models import (
     Assignment,
-    CertStatus,
     Entity,
     Inspection,
-    LeavePeriod,
     Officer,
     Plan,
     PlanState,
 )
-from scheduler.plans import PlanError, _require_state, get_plan
+from scheduler.plans.core import get_plan, require_state
+from scheduler.plans.eligibility import availability
 from scheduler.workdays import working_days
 from solver import schedule as scheduler_solver
 
 DISCLOSURE_WORKING_DAYS = 20  # 公示: within 20 working days of the inspection
 # How far past the window the calendar is read to find every disclosure deadline.
 DEADLINE_HORIZON = dt.timedelta(days=120)
-
-
-class ScheduleInfeasible(PlanError):
-    status = 409
-
-
-def availability(
-    session: Session, officers: list[Officer], days: tuple[dt.date, ...]
-) -> np.ndarray:
-    """(officer, day) -> certified (status valid, within validity) and not on leave."""
-    index = {o.id: k for k, o in enumerate(officers)}
-    day_index = {d: k for k, d in enumerate(days)}
-    avail = np.zeros((len(officers), len(days)), dtype=bool)
-    day_arr = np.array(days, dtype="datetime64[D]")
-    for k, o in enumerate(officers):
-        if o.cert_status == CertStatus.VALID.value:
-            avail[k] = (day_arr >= np.datetime64(o.cert_valid_from)) & (
-                day_arr <= np.datetime64(o.cert_valid_to)
-            )
-    if not days:
-        return avail
-    for oid, start, end in session.execute(
-        select(LeavePeriod.officer_id, LeavePeriod.starts_on, LeavePeriod.ends_on).where(
-            LeavePeriod.starts_on <= days[-1], LeavePeriod.ends_on >= days[0]
-        )
-    ):
-        if oid in index:
-            for d, k in day_index.items():
-                if start <= d <= end:
-                    avail[index[oid], k] = False
-    return avail
+# The solver explains an unscheduled inspection in English, with one of these codes.
+UNSCHEDULED_ZH = {
+    scheduler_solver.NO_WORKING_DAY: "检查期内没有可用的工作日",
+    scheduler_solver.NO_JOINT_DAY: "检查组成员没有共同可用的工作日",
+    scheduler_solver.DAILY_CAP: "相关执法人员每日检查数已达上限",
+}
 
 
 def schedule(session: Session, code: str, actor: str) -> Plan:
     """Give every inspection a working day and its disclosure deadline; all or nothing."""
     plan = get_plan(session, code, lock=True)
-    _require_state(plan, ("schedule", "排期"), PlanState.MATCHED)
+    require_state(plan, Msg("排期", "schedule"), PlanState.MATCHED)
     calendar = working_days(session, plan.window_start, plan.window_end)
     extended = working_days(session, plan.window_start, plan.window_end + DEADLINE_HORIZON)
     # Sorted in Python so that no database collation can change the tie-breaks.
@@ -94,7 +69,8 @@ def schedule(session: Session, code: str, actor: str) -> Plan:
     if any(not t for t in teams):
         empty = [i.uscc for i, t in zip(inspections, teams, strict=True) if not t][:10]
         raise ScheduleInfeasible(
-            "有检查没有检查组 / some inspections have no team", [", ".join(empty)]
+            Msg("有检查没有检查组", "some inspections have no team"),
+            [Msg(", ".join(empty), ", ".join(empty))],
         )
     result = scheduler_solver.schedule_visits(
         teams,
@@ -108,12 +84,17 @@ def schedule(session: Session, code: str, actor: str) -> Plan:
         lines = []
         for u in result.unscheduled[:50]:
             who = ", ".join(officers[o].cert_no for o in u.officers)
-            lines.append(f"{plan.code}/{inspections[u.inspection].uscc}: {u.message} ({who})")
-        if len(result.unscheduled) > 50:
-            lines.append(f"... {len(result.unscheduled)} in all")
+            key = f"{plan.code}/{inspections[u.inspection].uscc}"
+            zh = UNSCHEDULED_ZH.get(u.code, u.message)
+            lines.append(Msg(f"{key}：{zh}（{who}）", f"{key}: {u.message} ({who})"))
+        n = len(result.unscheduled)
+        if n > 50:
+            lines.append(Msg(f"……共 {n} 项", f"... {n} in all"))
         raise ScheduleInfeasible(
-            f"计划 {plan.code} 有 {len(result.unscheduled)} 项检查无法排期 / "
-            f"{len(result.unscheduled)} inspections of {plan.code} cannot be scheduled",
+            Msg(
+                f"计划 {plan.code} 有 {n} 项检查无法排期",
+                f"{n} inspections of {plan.code} cannot be scheduled",
+            ),
             lines,
         )
     rows = []

@@ -3,10 +3,13 @@
 import datetime as dt
 from collections import Counter
 
+import pytest
 from sqlalchemy import select
 
-from scheduler import matching, plans, scheduling
+from scheduler.errors import MatchInfeasible, ScheduleInfeasible
 from scheduler.models import Assignment, Inspection, LeavePeriod
+from scheduler.plans import create, draw, matching, queries, scheduling
+from scheduler.plans.core import get_plan
 from scheduler.workdays import working_days
 
 SEED = "14142135623730950488016887"
@@ -23,10 +26,10 @@ def _scheduled(db_session, plan_file, **overrides):
         cap_per_day=2,
         **overrides,
     )
-    plans.create_plan(db_session, data, "t")
-    plans.freeze(db_session, CODE, "t")
-    plans.set_seed(db_session, CODE, SEED, "t")
-    plans.draw(db_session, CODE, "t")
+    create.create_plan(db_session, data, "t")
+    draw.freeze(db_session, CODE, "t")
+    draw.set_seed(db_session, CODE, SEED, "t")
+    draw.draw(db_session, CODE, "t")
     matching.match(db_session, CODE, "t")
     return scheduling.schedule(db_session, CODE, "t")
 
@@ -53,7 +56,7 @@ def test_schedule_across_the_spring_festival(db_session, small_district, plan_fi
         assert not dt.date(2026, 2, 15) <= insp.visit_date <= dt.date(2026, 2, 23)
         later = [d for d in extended.days if d > insp.visit_date]
         assert insp.disclosure_due == later[19]
-        for a in matching.team_of(db_session, insp.id):
+        for a in queries.team_of(db_session, insp.id):
             per_officer_day[a.officer_id, insp.visit_date] += 1
             if a.officer_id == officers[2].id:
                 assert not dt.date(2026, 2, 24) <= insp.visit_date <= dt.date(2026, 2, 28)
@@ -72,10 +75,10 @@ def test_provisional_window_is_reported(db_session, small_district, plan_file):
         exclusions={"months_since_last": None, "max_per_year": None},
         key_supervision={"flagged": False},
     )
-    plans.create_plan(db_session, data, "t")
-    plans.freeze(db_session, "SC-2027-P", "t")
-    plans.set_seed(db_session, "SC-2027-P", SEED, "t")
-    plans.draw(db_session, "SC-2027-P", "t")
+    create.create_plan(db_session, data, "t")
+    draw.freeze(db_session, "SC-2027-P", "t")
+    draw.set_seed(db_session, "SC-2027-P", SEED, "t")
+    draw.draw(db_session, "SC-2027-P", "t")
     matching.match(db_session, "SC-2027-P", "t")
     plan = scheduling.schedule(db_session, "SC-2027-P", "t")
     assert plan.schedule_summary["provisional"] is True
@@ -85,7 +88,7 @@ def test_provisional_window_is_reported(db_session, small_district, plan_file):
 
 
 def _five_day_plan(db_session, plan_file, cap_per_day):
-    plans.create_plan(
+    create.create_plan(
         db_session,
         plan_file(
             code=CODE,
@@ -97,24 +100,20 @@ def _five_day_plan(db_session, plan_file, cap_per_day):
         ),
         "t",
     )
-    plans.freeze(db_session, CODE, "t")
-    plans.set_seed(db_session, CODE, SEED, "t")
-    plans.draw(db_session, CODE, "t")
+    draw.freeze(db_session, CODE, "t")
+    draw.set_seed(db_session, CODE, SEED, "t")
+    draw.draw(db_session, CODE, "t")
 
 
 def test_match_knows_how_many_visits_the_window_allows(db_session, small_district, plan_file):
-    import pytest
-
     # 28 inspections x 2 officers = 56 places; 8 officers x 5 days x 1 a day = 40.
     _five_day_plan(db_session, plan_file, cap_per_day=1)
-    with pytest.raises(matching.MatchInfeasible) as err:
+    with pytest.raises(MatchInfeasible) as err:
         matching.match(db_session, CODE, "t")
     assert "capacity 40" in str(err.value)
 
 
 def test_unschedulable_plan_reports_and_stores_nothing(db_session, small_district, plan_file):
-    import pytest
-
     officers = small_district["officers"]
     # Half the officers are away Monday to Wednesday, the other half Thursday and Friday:
     # a team with one of each never has a day together.
@@ -130,11 +129,11 @@ def test_unschedulable_plan_reports_and_stores_nothing(db_session, small_distric
     _five_day_plan(db_session, plan_file, cap_per_day=4)
     matching.match(db_session, CODE, "t")
     db_session.commit()
-    with pytest.raises(scheduling.ScheduleInfeasible) as err:
+    with pytest.raises(ScheduleInfeasible) as err:
         scheduling.schedule(db_session, CODE, "t")
     db_session.rollback()
     assert "cannot be scheduled" in str(err.value)
     dated = select(Inspection.visit_date).where(Inspection.visit_date.is_not(None))
     assert db_session.scalars(dated).all() == []
-    assert plans.get_plan(db_session, CODE).state == "matched"
+    assert get_plan(db_session, CODE).state == "matched"
     assert db_session.scalars(select(Assignment)).all()

@@ -1,4 +1,4 @@
-"""The plan lifecycle: create, freeze, seed, draw, publish; exclusions and key supervision."""
+"""Freeze, seed, draw and bundle: the population, exclusions, key supervision, the digest."""
 
 import hashlib
 import json
@@ -8,8 +8,10 @@ from collections import Counter
 import pytest
 from sqlalchemy import func, select
 
-from scheduler import plans
-from scheduler.models import AuditEvent, Entity, Inspection, Plan, PlanPopulation
+from scheduler.errors import PlanError
+from scheduler.models import AuditEvent, Entity, Inspection, PlanPopulation
+from scheduler.plans import create, draw
+from scheduler.plans.core import get_plan
 from solver.draw import sample_size, ticket
 
 SEED = "31415926535897932384626433"
@@ -20,57 +22,19 @@ def _count(session, model, *where):
 
 
 def _through_draw(session, data, seed=SEED):
-    plans.create_plan(session, data, "t")
-    plans.freeze(session, data["code"], "t")
-    plans.set_seed(session, data["code"], seed, "t")
-    plan = plans.draw(session, data["code"], "t")
+    create.create_plan(session, data, "t")
+    draw.freeze(session, data["code"], "t")
+    draw.set_seed(session, data["code"], seed, "t")
+    plan = draw.draw(session, data["code"], "t")
     session.commit()
     return plan
 
 
-def test_create_validates_and_names_every_problem(db_session, small_district, plan_file):
-    bad = plan_file(
-        lead_body="SC",
-        bodies=["SC", "XX"],
-        items=["SC-01", "NOPE", "HB-01"],
-        filters={"towns": ["TJ", "ZZ"]},
-        exclusions={"entities": [{"uscc": "91370282MA3C5T4R2M", "reason": "testing"}]},
-    )
-    with pytest.raises(plans.PlanError) as err:
-        plans.create_plan(db_session, bad, "t")
-    text = str(err.value)
-    for fragment in ("'XX'", "'NOPE'", "HB-01", "'ZZ'", "91370282MA3C5T4R2M"):
-        assert fragment in text
-    assert _count(db_session, Plan) == 0
-
-
-@pytest.mark.parametrize(
-    "change,fragment",
-    [
-        ({"window": {"start": "2027-05-01", "end": "2027-04-30"}}, "window.end"),
-        ({"strata": {"by": "credit_class", "ratios_bp": {"A": 300}}}, "strata"),
-        (
-            {"strata": {"by": "credit_class", "ratios_bp": {"A": 1, "B": 1, "C": 1, "D": 10001}}},
-            "D",
-        ),
-        ({"strata": {"by": "credit_class", "counts": {}, "ratios_bp": {}}}, "exactly one"),
-        ({"team_size": {"SC": 1}}, "team_size"),
-        ({"mode": "random", "cap_per_officer": None}, "cap_per_officer"),
-        ({"code": "bad code"}, "code"),
-        ({"items": []}, "items"),
-    ],
-)
-def test_create_rejects_bad_plan_files(db_session, plan_file, change, fragment):
-    with pytest.raises(plans.PlanError) as err:
-        plans.create_plan(db_session, plan_file(**change), "t")
-    assert fragment in str(err.value)
-
-
 def test_freeze_population_filters_and_digest(db_session, small_district, plan_file):
-    plans.create_plan(db_session, plan_file(), "t")
-    plan = plans.freeze(db_session, "SC-2027-001", "t")
+    create.create_plan(db_session, plan_file(), "t")
+    plan = draw.freeze(db_session, "SC-2027-001", "t")
     db_session.commit()
-    keys, strata = plans.frozen_population(db_session, plan)
+    keys, strata = draw.frozen_population(db_session, plan)
     # The stored lines hash to the published digest, in ascending key order.
     lines = "".join(f"{k},{s}\n" for k, s in zip(keys, strata, strict=True)).encode()
     assert hashlib.sha256(lines).hexdigest() == plan.population_digest
@@ -99,21 +63,21 @@ def test_freeze_population_filters_and_digest(db_session, small_district, plan_f
 
 
 def test_frozen_population_survives_directory_changes(db_session, small_district, plan_file):
-    plans.create_plan(db_session, plan_file(), "t")
-    plan = plans.freeze(db_session, "SC-2027-001", "t")
+    create.create_plan(db_session, plan_file(), "t")
+    plan = draw.freeze(db_session, "SC-2027-001", "t")
     db_session.commit()
-    before = plans.frozen_population(db_session, plan)
+    before = draw.frozen_population(db_session, plan)
     for e in db_session.scalars(select(Entity).limit(50)):
         e.status = "deregistered"
     db_session.commit()
-    assert plans.frozen_population(db_session, plan) == before
+    assert draw.frozen_population(db_session, plan) == before
 
 
 def test_draw_selects_the_smallest_tickets_and_adds_key_supervision(
     db_session, small_district, plan_file
 ):
     plan = _through_draw(db_session, plan_file())
-    keys, strata = plans.frozen_population(db_session, plan)
+    keys, strata = draw.frozen_population(db_session, plan)
     drawn = db_session.scalars(select(Inspection).where(Inspection.plan_id == plan.id)).all()
     random_rows = [i for i in drawn if i.origin == "random"]
     for s in plan.freeze_summary["strata"]:
@@ -138,7 +102,7 @@ def test_counts_strata_and_towns_filter(db_session, small_district, plan_file):
         key_supervision={"flagged": False},
     )
     plan = _through_draw(db_session, data)
-    keys, _ = plans.frozen_population(db_session, plan)
+    keys, _ = draw.frozen_population(db_session, plan)
     towns = dict(db_session.execute(select(Entity.uscc, Entity.town_id)).all())
     assert len({towns[k] for k in keys}) == 1
     by_stratum = {s["stratum"]: s for s in plan.freeze_summary["strata"]}
@@ -160,7 +124,7 @@ def test_planner_lists_exclusions_and_key_entities(db_session, small_district, p
         strata={"by": "none", "ratios_bp": {"ALL": 10000}},
     )
     plan = _through_draw(db_session, data)
-    keys, strata = plans.frozen_population(db_session, plan)
+    keys, strata = draw.frozen_population(db_session, plan)
     assert excluded not in keys and key not in keys
     assert set(strata) == {"ALL"}
     rows = {i.uscc: i.origin for i in db_session.scalars(select(Inspection))}
@@ -181,8 +145,8 @@ def test_max_per_year_counts_history_and_other_plans(db_session, small_district,
     second = plan_file(
         code="SC-2027-B", strata=everyone, exclusions={"months_since_last": None, "max_per_year": 2}
     )
-    plans.create_plan(db_session, second, "t")
-    plan = plans.freeze(db_session, "SC-2027-B", "t")
+    create.create_plan(db_session, second, "t")
+    plan = draw.freeze(db_session, "SC-2027-B", "t")
     # The 20 entities with January history were drawn again by plan A: two in 2027.
     assert plan.freeze_summary["excluded"] == {"max_per_year": 20}
 
@@ -197,104 +161,29 @@ def test_credit_class_crossed_with_item(db_session, small_district, plan_file):
         exclusions={"months_since_last": None, "max_per_year": None},
     )
     plan = _through_draw(db_session, data)
-    _, strata = plans.frozen_population(db_session, plan)
+    _, strata = draw.frozen_population(db_session, plan)
     assert set(strata) <= {f"{c}:{i}" for c in "ABCD" for i in ("SC-10", "SC-11")}
     assert {s.split(":")[1] for s in strata} == {"SC-10", "SC-11"}
 
 
-WRONG_ORDER = [
-    ("draft", "seed"),
-    ("draft", "draw"),
-    ("draft", "match"),
-    ("draft", "publish"),
-    ("frozen", "freeze"),
-    ("frozen", "draw"),  # no seed yet
-    ("frozen", "publish"),
-    ("seeded", "seed"),
-    ("seeded", "freeze"),
-    ("seeded", "match"),
-    ("seeded", "publish"),
-    ("drawn", "freeze"),
-    ("drawn", "seed"),
-    ("drawn", "draw"),
-    ("drawn", "schedule"),
-    ("drawn", "publish"),  # publication waits for the schedule
-    ("matched", "match"),
-    ("matched", "draw"),
-    ("matched", "publish"),
-    ("scheduled", "schedule"),
-    ("scheduled", "match"),
-    ("published", "publish"),
-    ("published", "draw"),
-    ("published", "seed"),
-    ("published", "schedule"),
-]
-
-
-@pytest.mark.parametrize("state,action", WRONG_ORDER)
-def test_wrong_order_transitions_fail_and_change_nothing(
-    db_session, small_district, plan_file, state, action
-):
-    from scheduler import matching, scheduling
-
-    code = "SC-2027-001"
-    small = {"by": "credit_class", "counts": {"A": 3, "B": 2, "C": 1, "D": 1}}
-    steps = [
-        ("draft", lambda: plans.create_plan(db_session, plan_file(strata=small), "t")),
-        ("frozen", lambda: plans.freeze(db_session, code, "t")),
-        ("seeded", lambda: plans.set_seed(db_session, code, SEED, "t")),
-        ("drawn", lambda: plans.draw(db_session, code, "t")),
-        ("matched", lambda: matching.match(db_session, code, "t")),
-        ("scheduled", lambda: scheduling.schedule(db_session, code, "t")),
-        ("published", lambda: plans.publish(db_session, code, "t")),
-    ]
-    for name, step in steps:
-        step()
-        if name == state:
-            break
-    db_session.commit()
-    before = plans.summary(db_session, code)
-    events = _count(db_session, AuditEvent)
-    actions = {
-        "freeze": lambda: plans.freeze(db_session, code, "t"),
-        "seed": lambda: plans.set_seed(db_session, code, "12345678901234567890123", "t"),
-        "draw": lambda: plans.draw(db_session, code, "t"),
-        "match": lambda: matching.match(db_session, code, "t"),
-        "schedule": lambda: scheduling.schedule(db_session, code, "t"),
-        "publish": lambda: plans.publish(db_session, code, "t"),
-    }
-    with pytest.raises(plans.PlanStateError) as err:
-        actions[action]()
-    assert err.value.status == 409
-    db_session.rollback()
-    assert plans.summary(db_session, code) == before
-    assert _count(db_session, AuditEvent) == events
-
-
 def test_seed_must_be_twenty_digits(db_session, small_district, plan_file):
-    plans.create_plan(db_session, plan_file(), "t")
-    plans.freeze(db_session, "SC-2027-001", "t")
+    create.create_plan(db_session, plan_file(), "t")
+    draw.freeze(db_session, "SC-2027-001", "t")
     for bad in (
         "1234567890123456789",
         "1234567890123456789a",
         "１２３４５６７８９０１２３４５６７８９０",
     ):
-        with pytest.raises(plans.PlanError, match="20"):
-            plans.set_seed(db_session, "SC-2027-001", bad, "t")
-    assert plans.get_plan(db_session, "SC-2027-001").seed is None
-
-
-def test_unknown_plan_is_404(db_session):
-    with pytest.raises(plans.PlanNotFound) as err:
-        plans.freeze(db_session, "NOPE-1", "t")
-    assert err.value.status == 404
+        with pytest.raises(PlanError, match="20"):
+            draw.set_seed(db_session, "SC-2027-001", bad, "t")
+    assert get_plan(db_session, "SC-2027-001").seed is None
 
 
 def test_bundle_verifies_and_detects_tampering(db_session, small_district, plan_file):
     from solver.verify import verify_bundle
 
     plan = _through_draw(db_session, plan_file())
-    data = plans.bundle(db_session, plan.code)
+    data = draw.bundle(db_session, get_plan(db_session, plan.code))
     assert verify_bundle(data) == []
     assert data["population_digest"] == plan.population_digest
     assert data["frozen_at"].endswith("Z")
@@ -305,6 +194,6 @@ def test_bundle_verifies_and_detects_tampering(db_session, small_district, plan_
     ).first()
     victim.rank = 999
     db_session.flush()
-    with pytest.raises(plans.PlanError, match="altered"):
-        plans.bundle(db_session, plan.code)
+    with pytest.raises(PlanError, match="altered"):
+        draw.bundle(db_session, get_plan(db_session, plan.code))
     db_session.rollback()

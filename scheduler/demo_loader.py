@@ -1,27 +1,23 @@
 """Load the deterministic demo district into the database (`flask demo load`).
 
-`data.demo_district` generates the district as plain rows keyed by natural keys; this module loads
-the reference tables, maps the keys to ids (assigned here, in generation order) and
+`data.demo_district` generates the district as plain rows keyed by natural keys; this module
+loads the reference tables, maps the keys to ids (assigned here, in generation order) and
 bulk-inserts everything in the caller's transaction, with one DEMO_LOADED audit event.
 """
 
 from __future__ import annotations
 
 import contextlib
-import sys
 from dataclasses import dataclass, field
 
-import click
-from flask import current_app
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
-from tqdm import tqdm
 
 from data import demo_district as gen
+from scheduler import users
 from scheduler.audit import EventKind, record
-from scheduler.cli import domain_command, fail
-from scheduler.db import db
+from scheduler.errors import DemoNotEmpty, Msg
 from scheduler.models import (
     Body,
     Conflict,
@@ -34,14 +30,13 @@ from scheduler.models import (
     User,
     history_officer,
 )
+from scheduler.progress import Progress, no_progress
+from scheduler.queries import directory_counts
+from scheduler.reference import load_reference
 
 CHUNK = 10_000
 # Tables whose ids the loader assigns; PostgreSQL sequences are moved past them afterwards.
 ID_TABLES = (Officer, Entity, LeavePeriod, Conflict, InspectionHistory)
-
-
-class DemoNotEmpty(RuntimeError):
-    """The database already holds directory data; the demo district is only for empty ones."""
 
 
 @dataclass
@@ -52,14 +47,6 @@ class DemoLoadResult:
     digest: str
     # username, password, role, body, created (False: the username existed, left alone)
     users: list[dict] = field(default_factory=list)
-
-
-def directory_rows(session: Session) -> dict[str, int]:
-    """How many entities and officers the database already holds."""
-    return {
-        "entities": session.scalar(select(func.count()).select_from(Entity)) or 0,
-        "officers": session.scalar(select(func.count()).select_from(Officer)) or 0,
-    }
 
 
 def _next_id(session: Session, model) -> int:
@@ -139,34 +126,30 @@ def load_demo(
     scale: float = 1.0,
     actor: str = "cli",
     district: gen.District | None = None,
-    progress: bool = False,
+    progress: Progress = no_progress,
 ) -> DemoLoadResult:
     """Add the demo district to `session` (the caller commits; nothing on error).
 
     Raises `DemoNotEmpty` when entities or officers exist. `district` may be passed in
     pre-generated (it must match `seed` and `scale`); otherwise it is generated here.
+    `progress` is told of the generation stages and the inserted rows.
     """
-    from scheduler.reference import load_reference
-    from scheduler.users import create_user
-
-    existing = directory_rows(session)
+    existing = directory_counts(session, "entities", "officers")
     if existing["entities"] or existing["officers"]:
+        e, o = existing["entities"], existing["officers"]
         raise DemoNotEmpty(
-            f"数据库中已有 {existing['entities']} 个市场主体、{existing['officers']} 名执法人员，"
-            "演示数据只能载入空数据库 / the database already holds "
-            f"{existing['entities']} entities and {existing['officers']} officers; "
-            "the demo district only loads into an empty database"
+            Msg(
+                f"拒绝载入：数据库中已有 {e} 个市场主体、{o} 名执法人员。"
+                "演示数据只能载入空数据库（不会删除任何数据）。",
+                f"Refusing to load: the database already holds {e} entities and {o} officers. "
+                "The demo district only loads into an empty database (nothing is ever "
+                "deleted); use a new database, e.g. another FAIRDRAW_INSTANCE or DATABASE_URL.",
+            )
         )
     load_reference(session, actor=actor)
 
     if district is None:
-        with tqdm(
-            total=len(gen.STAGES),
-            desc="生成 / generating",
-            unit="stage",
-            file=sys.stderr,
-            disable=not progress,
-        ) as bar:
+        with progress(total=len(gen.STAGES), desc="生成 / generating", unit="stage") as bar:
 
             def stage_done(stage: str) -> None:
                 bar.set_postfix_str(stage)
@@ -184,14 +167,7 @@ def load_demo(
     total = sum(counts.values()) + 2 * counts["history"]
     with (
         _SqliteCache(session),
-        tqdm(
-            total=total,
-            desc="写入 / inserting",
-            unit="rows",
-            unit_scale=True,
-            file=sys.stderr,
-            disable=not progress,
-        ) as bar,
+        progress(total=total, desc="写入 / inserting", unit="rows", unit_scale=True) as bar,
     ):
         # Officers
         o = district.officers
@@ -283,11 +259,11 @@ def load_demo(
         _insert(session, history_officer, rows, bar)
         _reset_sequences(session)
 
-    users = []
+    logins = []
     for spec in district.users:
         exists = session.scalar(select(User.id).where(User.username == spec["username"]))
         if exists is None:
-            create_user(
+            users.create_user(
                 session,
                 spec["username"],
                 spec["password"],
@@ -296,7 +272,7 @@ def load_demo(
                 cert_no=spec["cert_no"],
                 actor=actor,
             )
-        users.append({**spec, "created": exists is None})
+        logins.append({**spec, "created": exists is None})
 
     digest = gen.district_digest(district)
     record(
@@ -311,76 +287,4 @@ def load_demo(
         digest=digest,
     )
     session.flush()
-    return DemoLoadResult(seed, scale, counts, digest, users)
-
-
-@click.group("demo")
-def demo_cli():
-    """The demo district."""
-
-
-@demo_cli.command("load")
-@click.option(
-    "--seed", default=1, show_default=True, type=click.IntRange(min=0), help="随机种子 / seed"
-)
-@click.option(
-    "--scale",
-    default=1.0,
-    show_default=True,
-    type=click.FloatRange(min=0, min_open=True, max=10),
-    help="规模 / scale (1.0: 2,304 officers, 217,000 entities)",
-)
-@click.option(
-    "--if-empty",
-    is_flag=True,
-    help="数据库非空时跳过并正常退出 / skip (exit 0) when the database is not empty",
-)
-@domain_command
-def demo_load(seed: int, scale: float, if_empty: bool):
-    """Load the demo district into an empty database (the same seed gives the same district).
-
-    载入演示辖区（同一种子生成完全相同的数据）；只能载入空数据库。
-    """
-    existing = directory_rows(db.session)
-    if existing["entities"] or existing["officers"]:
-        if if_empty:
-            click.echo(
-                "数据库已有数据，未载入演示辖区 / the database already holds data; "
-                "demo district not loaded"
-            )
-            return
-        fail(
-            f"拒绝载入：数据库中已有 {existing['entities']} 个市场主体、"
-            f"{existing['officers']} 名执法人员。演示数据只能载入空数据库（不会删除任何数据）。\n"
-            f"Refusing to load: the database already holds {existing['entities']} entities and "
-            f"{existing['officers']} officers. The demo district only loads into an empty "
-            "database (nothing is ever deleted); use a new database, e.g. another "
-            "FAIRDRAW_INSTANCE or DATABASE_URL."
-        )
-    if current_app.config.get("FAIRDRAW_ENV") == "production":
-        click.echo(
-            "注意：演示账号的密码是公开的，请勿在正式系统中使用 / note: the demo accounts have "
-            "published passwords; do not use them on a live system",
-            err=True,
-        )
-    try:
-        result = load_demo(db.session, seed, scale, actor="cli", progress=True)
-    except DemoNotEmpty as exc:  # filled concurrently since the check above
-        db.session.rollback()
-        fail(str(exc))
-    db.session.commit()
-
-    n = result.counts
-    click.echo(
-        f"演示辖区已载入 / demo district loaded (seed {seed}, scale {scale:g}): "
-        f"{n['officers']} officers, {n['entities']} entities, {n['conflicts']} conflicts, "
-        f"{n['leave_periods']} leave periods, {n['history']} past inspections"
-    )
-    click.echo(f"digest {result.digest}")
-    click.echo("演示账号 / demo logins:")
-    for u in result.users:
-        extra = f" ({u['body']})" if u["body"] else ""
-        if u["cert_no"]:
-            extra += f" 执法证号 / certificate {u['cert_no']}"
-        state = "" if u["created"] else "  [已存在，未更改 / exists, unchanged]"
-        click.echo(f"  {u['username']:<10} {u['password']:<20} {u['role']}{extra}{state}")
+    return DemoLoadResult(seed, scale, counts, digest, logins)

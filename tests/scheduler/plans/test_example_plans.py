@@ -5,15 +5,15 @@ import json
 import pytest
 
 from data import EXAMPLES_DIR
-from scheduler import plans
+from scheduler.plans import create, draw
 
 
 @pytest.mark.parametrize("path", sorted(EXAMPLES_DIR.glob("plan-*.json")), ids=lambda p: p.name)
 def test_example_plan_runs(db_session, small_district, path):
     data = json.loads(path.read_text(encoding="utf-8"))
-    plans.create_plan(db_session, data, "t")
-    plan = plans.freeze(db_session, data["code"], "t")
-    plans.set_seed(db_session, data["code"], "98765432109876543210", "t")
-    plans.draw(db_session, data["code"], "t")
+    create.create_plan(db_session, data, "t")
+    plan = draw.freeze(db_session, data["code"], "t")
+    draw.set_seed(db_session, data["code"], "98765432109876543210", "t")
+    draw.draw(db_session, data["code"], "t")
     assert plan.state == "drawn"
     assert plan.population_size > 0

@@ -1,7 +1,8 @@
 """The plan file (抽查计划文件): JSON that `flask plan create --from` reads and the console writes.
 
-Validated by a marshmallow schema; cross-references (bodies, items, towns) are checked
-against the database by `scheduler.plans.create_plan`.
+Validated by a marshmallow schema whose messages are `Msg` objects; `field_errors` turns
+marshmallow's nested errors into messages by dotted field path. Cross-references (bodies,
+items, towns) are checked against the database by `scheduler.plans.create`.
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ from marshmallow import (
     validate,
     validates_schema,
 )
+
+from scheduler.errors import Msg
 
 CREDIT_CLASSES = ("A", "B", "C", "D")
 STRATA_BY = ("credit_class", "credit_class_item", "none")
@@ -36,7 +39,7 @@ class WindowSchema(Schema):
     def end_after_start(self, data, **kwargs):
         if data["end"] < data["start"]:
             raise ValidationError(
-                "结束日期早于开始日期 / the window ends before it starts", field_name="end"
+                [Msg("结束日期早于开始日期", "the window ends before it starts")], field_name="end"
             )
 
 
@@ -64,10 +67,10 @@ class StrataSchema(Schema):
     def exactly_one_rule(self, data, **kwargs):
         if ("ratios_bp" in data) == ("counts" in data):
             raise ValidationError(
-                "须给出 ratios_bp 或 counts 之一 / give exactly one of ratios_bp and counts"
+                [Msg("须给出 ratios_bp 或 counts 之一", "give exactly one of ratios_bp and counts")]
             )
         if not (data.get("ratios_bp") or data.get("counts")):
-            raise ValidationError("分层规则为空 / the strata rules are empty")
+            raise ValidationError([Msg("分层规则为空", "the strata rules are empty")])
 
 
 class ListedEntitySchema(Schema):
@@ -136,7 +139,7 @@ class PlanFileSchema(Schema):
     def consistent(self, data, **kwargs):
         if data.get("mode") == "random" and not data.get("cap_per_officer"):
             raise ValidationError(
-                "random 模式须给出 cap_per_officer / mode random needs cap_per_officer",
+                [Msg("random 模式须给出 cap_per_officer", "mode random needs cap_per_officer")],
                 field_name="cap_per_officer",
             )
         strata = data.get("strata")
@@ -144,13 +147,22 @@ class PlanFileSchema(Schema):
             rules = strata.get("ratios_bp") or strata.get("counts") or {}
             if strata["by"] == "none" and set(rules) != {ALL_STRATUM}:
                 raise ValidationError(
-                    f'不分层时只能有 "{ALL_STRATUM}" / with by=none give only "{ALL_STRATUM}"',
+                    [
+                        Msg(
+                            f'不分层时只能有 "{ALL_STRATUM}"',
+                            f'with by=none give only "{ALL_STRATUM}"',
+                        )
+                    ],
                     field_name="strata",
                 )
             if strata["by"] == "credit_class" and set(rules) != set(CREDIT_CLASSES):
                 raise ValidationError(
-                    "按信用风险分类分层须给出 A、B、C、D 四类 / by credit_class gives exactly "
-                    f"A, B, C and D, got {sorted(rules)}",
+                    [
+                        Msg(
+                            f"按信用风险分类分层须给出 A、B、C、D 四类，此处为 {sorted(rules)}",
+                            f"by credit_class gives exactly A, B, C and D, got {sorted(rules)}",
+                        )
+                    ],
                     field_name="strata",
                 )
 
@@ -178,14 +190,62 @@ def to_rules(data: dict) -> dict:
     }
 
 
-def format_errors(messages: dict, prefix: str = "") -> list[str]:
-    """Flatten marshmallow's nested error dict into `path: message` lines."""
-    lines = []
+# Marshmallow's own messages are English; these are the ones a plan file can meet.
+_MARSHMALLOW_ZH = {
+    "Missing data for required field.": "缺少必填项",
+    "Field may not be null.": "不能为空",
+    "Unknown field.": "未知字段",
+    "Not a valid integer.": "应为整数",
+    "Not a valid string.": "应为文本",
+    "Not a valid date.": "应为日期 YYYY-MM-DD",
+    "Not a valid boolean.": "应为 true 或 false",
+    "Not a valid list.": "应为列表",
+    "Not a valid mapping type.": "应为对象",
+    "Invalid input type.": "类型无效",
+    "Invalid value.": "值无效",
+    "String does not match expected pattern.": "格式不符",
+}
+_MARSHMALLOW_PATTERNS = (
+    (re.compile(r"Must be one of: (.*)\.$"), "须为以下之一：{0}"),
+    (
+        re.compile(r"Must be greater than or equal to (\S+) and less than or equal to (\S+)\.$"),
+        "须在 {0} 到 {1} 之间",
+    ),
+    (re.compile(r"Must be greater than or equal to (\S+)\.$"), "须不小于 {0}"),
+    (re.compile(r"Must be less than or equal to (\S+)\.$"), "须不大于 {0}"),
+    (re.compile(r"Length must be between (\S+) and (\S+)\.$"), "长度须在 {0} 到 {1} 之间"),
+    (re.compile(r"Shorter than minimum length (\S+)\.$"), "长度不能少于 {0}"),
+    (re.compile(r"Length must be (\S+)\.$"), "长度须为 {0}"),
+)
+
+
+def _as_msg(message) -> Msg:
+    if isinstance(message, Msg):
+        return message
+    en = str(message)
+    if en in _MARSHMALLOW_ZH:
+        return Msg(_MARSHMALLOW_ZH[en], en)
+    for pattern, zh in _MARSHMALLOW_PATTERNS:
+        m = pattern.match(en)
+        if m:
+            return Msg(zh.format(*m.groups()), en)
+    return Msg(en, en)
+
+
+def field_errors(messages: dict, prefix: str | None = None) -> dict[str | None, list[Msg]]:
+    """Marshmallow's nested error dict as messages by dotted field path (`window.end`,
+    `exclusions.entities.0.uscc`); errors of a whole object go to its own path, those of
+    the whole file to None."""
+    out: dict[str | None, list[Msg]] = {}
     for field, value in messages.items():
-        path = f"{prefix}.{field}" if prefix else str(field)
+        if field == "_schema":
+            path = prefix
+        else:
+            path = f"{prefix}.{field}" if prefix else str(field)
         if isinstance(value, dict):
-            lines.extend(format_errors(value, path))
+            for key, msgs in field_errors(value, path).items():
+                out.setdefault(key, []).extend(msgs)
         else:
             for message in value if isinstance(value, list) else [value]:
-                lines.append(f"{path}: {message}")
-    return lines
+                out.setdefault(path, []).append(_as_msg(message))
+    return out
