@@ -15,7 +15,8 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from data import demo_district as gen
-from scheduler import users
+from scheduler import access, users
+from scheduler.actors import Actor
 from scheduler.audit import EventKind, record
 from scheduler.errors import DemoNotEmpty, Msg
 from scheduler.models import (
@@ -25,6 +26,7 @@ from scheduler.models import (
     InspectionHistory,
     LeavePeriod,
     Officer,
+    Role,
     Town,
     Unit,
     User,
@@ -124,7 +126,8 @@ def load_demo(
     session: Session,
     seed: int = 1,
     scale: float = 1.0,
-    actor: str = "cli",
+    *,
+    actor: Actor,
     district: gen.District | None = None,
     progress: Progress = no_progress,
 ) -> DemoLoadResult:
@@ -132,8 +135,9 @@ def load_demo(
 
     Raises `DemoNotEmpty` when entities or officers exist. `district` may be passed in
     pre-generated (it must match `seed` and `scale`); otherwise it is generated here.
-    `progress` is told of the generation stages and the inserted rows.
+    `progress` is told of the generation stages and the inserted rows. Administrators only.
     """
+    access.require_role(actor, Role.ADMIN, action=Msg("载入演示辖区", "load the demo district"))
     existing = directory_counts(session, "entities", "officers")
     if existing["entities"] or existing["officers"]:
         e, o = existing["entities"], existing["officers"]

@@ -165,6 +165,11 @@ class PlanNotFound(PlanError, NotFound):
     status = 404
     code = "plan_not_found"
 
+    @classmethod
+    def of(cls, code: str) -> PlanNotFound:
+        """The one message for a plan that does not exist or that the actor may not see."""
+        return cls(Msg(f"没有编号为 {code} 的计划", f"no plan with code {code!r}"))
+
 
 class PlanStateError(PlanError, StateConflict):
     """The plan is not in a state that allows the transition (HTTP 409)."""
@@ -176,6 +181,16 @@ class PlanStateError(PlanError, StateConflict):
 class InspectionNotFound(PlanError, NotFound):
     status = 404
     code = "inspection_not_found"
+
+    @classmethod
+    def of(cls, plan_code: str, uscc: str) -> InspectionNotFound:
+        return cls(
+            Msg(
+                f"计划 {plan_code} 中没有检查对象 {uscc}",
+                f"plan {plan_code} has no inspection of {uscc}",
+            ),
+            field="uscc",
+        )
 
 
 class PlanIntegrityError(PlanError):

@@ -33,12 +33,13 @@ from openpyxl.utils import get_column_letter
 from sqlalchemy import insert, select, tuple_, update
 from sqlalchemy.orm import Session
 
-from scheduler import uscc
+from scheduler import access, uscc
+from scheduler.actors import Actor
 from scheduler.audit import EventKind, record
 from scheduler.db import chunks
 from scheduler.directory_rows import SCHEMAS, Column, Lookups, RowSchema
 from scheduler.errors import FileProblem, Msg, detail_text
-from scheduler.models import Body, Conflict, Entity, Item, LeavePeriod, Officer, Town, Unit
+from scheduler.models import Body, Conflict, Entity, Item, LeavePeriod, Officer, Role, Town, Unit
 from scheduler.progress import Progress, no_progress
 
 DIRECTORY_NAMES = {
@@ -524,7 +525,7 @@ def import_directory(
     kind: str,
     filename: str,
     data: bytes,
-    actor: str,
+    actor: Actor,
     progress: Progress = no_progress,
 ) -> ImportReport:
     """Validate and upsert a directory file; see the module docstring. Never commits.
@@ -532,6 +533,7 @@ def import_directory(
     Bad data never raises: the returned report lists the errors and nothing was added to
     the session. A database error rolls the session back and propagates.
     """
+    access.require_role(actor, Role.ADMIN, action=Msg("导入名录", "import directories"))
     if kind not in SCHEMAS:
         raise ValueError(f"unknown directory {kind!r}; one of {', '.join(SCHEMAS)}")
     report = ImportReport(kind, filename, hashlib.sha256(data).hexdigest())

@@ -6,6 +6,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from scheduler import access
+from scheduler.actors import Actor
 from scheduler.audit import EventKind, record
 from scheduler.errors import Msg, UserError
 from scheduler.models import Body, Officer, Role, User
@@ -20,9 +22,12 @@ def create_user(
     role: str,
     body_code: str | None = None,
     cert_no: str | None = None,
-    actor: str = "system",
+    *,
+    actor: Actor,
 ) -> User:
-    """Validate, then add a user (and its audit event) to the session; the caller commits."""
+    """Validate, then add a user (and its audit event) to the session; the caller commits.
+    Only an administrator creates users."""
+    access.require_role(actor, Role.ADMIN, action=Msg("创建用户", "create users"))
     if role not in {r.value for r in Role}:
         roles = ", ".join(r.value for r in Role)
         raise UserError(
@@ -82,7 +87,32 @@ def create_user(
     return user
 
 
+def login(session: Session, username: str, password: str, client_addr: str | None) -> User | None:
+    """Check a login and record it in the audit log: USER_LOGGED_IN by the user, or
+    USER_LOGIN_FAILED by the name given (no account is revealed either way). Returns the
+    user, or None. The caller commits in both cases, so that failures are kept too."""
+    user = authenticate(session, username, password)
+    if user is None:
+        record(
+            session,
+            EventKind.USER_LOGIN_FAILED,
+            Actor.anonymous(username),
+            subject=username[:64],
+            client=client_addr,
+        )
+        return None
+    record(
+        session,
+        EventKind.USER_LOGGED_IN,
+        Actor.from_user(user),
+        subject=user.username,
+        client=client_addr,
+    )
+    return user
+
+
 def authenticate(session: Session, username: str, password: str) -> User | None:
+    """The active user with this name and password, else None (no audit event)."""
     user = session.scalar(select(User).where(User.username == username))
     if user is None or not user.active or not check_password_hash(user.password_hash, password):
         return None

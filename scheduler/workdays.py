@@ -18,9 +18,11 @@ import chinese_calendar
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from scheduler import access
+from scheduler.actors import Actor
 from scheduler.audit import EventKind, now_utc, record
 from scheduler.errors import CalendarError, Msg
-from scheduler.models import CalendarDay, CalendarSource, CalendarYear
+from scheduler.models import CalendarDay, CalendarSource, CalendarYear, Role
 
 FIXED_HOLIDAYS = {(1, 1), (5, 1), (5, 2), (5, 3), (10, 1), (10, 2), (10, 3)}
 
@@ -139,13 +141,19 @@ def parse_official_csv(text: str) -> list[tuple[dt.date, bool, str]]:
 
 
 def import_official(
-    session: Session, year: int, rows: list[tuple[dt.date, bool, str]], actor: str, note: str = ""
+    session: Session,
+    year: int,
+    rows: list[tuple[dt.date, bool, str]],
+    actor: Actor,
+    note: str = "",
 ) -> int:
     """Replace the year's official list (all-or-nothing); returns the number of days stored.
 
     Days not listed follow the weekday rule, so the list holds the holidays that fall on
     weekdays and the adjusted working weekends; listing all holidays is fine too.
+    Only an administrator imports the calendar.
     """
+    access.require_role(actor, Role.ADMIN, action=Msg("导入工作日历", "import the calendar"))
     seen = set()
     for day, _, _ in rows:
         if day.year != year:
@@ -161,9 +169,11 @@ def import_official(
     ]
     session.execute(delete(CalendarDay).where(CalendarDay.year == year))
     if previous is None:
-        session.add(CalendarYear(year=year, imported_at=now_utc(), imported_by=actor, note=note))
+        session.add(
+            CalendarYear(year=year, imported_at=now_utc(), imported_by=actor.name, note=note)
+        )
     else:
-        previous.imported_at, previous.imported_by, previous.note = now_utc(), actor, note
+        previous.imported_at, previous.imported_by, previous.note = now_utc(), actor.name, note
     session.flush()
     session.add_all(CalendarDay(day=d, year=year, is_workday=w, name=name) for d, w, name in rows)
     record(

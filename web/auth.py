@@ -11,9 +11,8 @@ from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
-from scheduler.audit import EventKind, record
+from scheduler import users
 from scheduler.db import db
-from scheduler.users import authenticate
 from web.access import LOGGED_IN, public, roles
 
 bp = Blueprint("auth", __name__)
@@ -45,15 +44,14 @@ def login():
         return redirect(home_for(current_user))
     form = LoginForm()
     if form.validate_on_submit():
-        user = authenticate(db.session, form.username.data, form.password.data)
+        user = users.login(
+            db.session, form.username.data, form.password.data, request.remote_addr
+        )
+        db.session.commit()
         if user is None:
-            record(db.session, EventKind.USER_LOGIN_FAILED, form.username.data[:64])
-            db.session.commit()
             flash(_("Wrong username or password."), "error")
             return render_template("login.html", form=form), 401
         login_user(user)
-        record(db.session, EventKind.USER_LOGGED_IN, user.username)
-        db.session.commit()
         return redirect(_safe_next(request.args.get("next")) or home_for(user))
     return render_template("login.html", form=form)
 

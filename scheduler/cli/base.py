@@ -19,12 +19,14 @@ from typing import NoReturn
 import click
 from flask.cli import with_appcontext
 
+from scheduler.actors import Actor
 from scheduler.db import db
 from scheduler.db_version import SchemaBehind, ensure_current
 from scheduler.errors import FairdrawError, Msg
 
-# The name the CLI writes into the audit log when a command has no --actor option.
-CLI_ACTOR = "cli"
+# The command line acts as a named system actor with full rights; commands with an
+# --actor option act as a system actor of that name.
+CLI_ACTOR = Actor.system("cli")
 
 
 def fail(message: Msg | str) -> NoReturn:

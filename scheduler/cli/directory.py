@@ -12,7 +12,8 @@ from pathlib import Path
 
 import click
 
-from scheduler.cli.base import domain_command, fail, progress_bar
+from scheduler.actors import Actor
+from scheduler.cli.base import CLI_ACTOR, domain_command, fail, progress_bar
 from scheduler.db import db
 from scheduler.directory_rows import SCHEMAS
 from scheduler.errors import Msg
@@ -45,7 +46,9 @@ def _import_command(kind: str):
             data = file.read_bytes()
         except OSError as exc:
             fail(Msg(f"无法读取 {file}：{exc}", f"cannot read {file}: {exc}"))
-        report = import_directory(db.session, kind, file.name, data, actor, progress_bar())
+        report = import_directory(
+            db.session, kind, file.name, data, Actor.system(actor), progress_bar()
+        )
         if not report.ok:
             raise report.as_error()
         db.session.commit()
@@ -81,7 +84,7 @@ def _export_command(kind: str):
         fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", dir=directory)
         try:
             with os.fdopen(fd, "wb") as f:
-                count = export_directory(db.session, kind, f, fmt, bom=bom)
+                count = export_directory(db.session, kind, f, fmt, CLI_ACTOR, bom=bom)
             os.replace(tmp, out)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)

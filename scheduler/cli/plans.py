@@ -6,12 +6,13 @@ import json
 
 import click
 
+from scheduler.access import VIEW
 from scheduler.cli.base import CLI_ACTOR, domain_command, read_json, write_json
 from scheduler.db import db
 from scheduler.errors import FairdrawError, Msg
 from scheduler.models import AssignmentEnd, ConflictKind
 from scheduler.plans import create, draw, matching, public, queries, recusal, scheduling
-from scheduler.plans.core import get_plan, iso_utc
+from scheduler.plans.core import get_plan, iso_utc, require_plan
 
 PLAN_FILE = Msg("计划文件", "plan file")
 
@@ -108,7 +109,7 @@ def publish_cmd(code):
 @domain_command
 def show_cmd(code, as_json):
     """Show a plan's state, rules, strata and counts."""
-    plan = get_plan(db.session, code)
+    plan = require_plan(db.session, code, CLI_ACTOR, VIEW)
     info = queries.summary(db.session, plan)
     if as_json:
         click.echo(json.dumps(info, ensure_ascii=False, indent=2))
@@ -134,7 +135,7 @@ def show_cmd(code, as_json):
 @domain_command
 def bundle_cmd(code, out):
     """Write the public verification bundle (spec section 5)."""
-    data = draw.bundle(db.session, get_plan(db.session, code))
+    data = draw.bundle(db.session, require_plan(db.session, code, CLI_ACTOR, VIEW))
     write_json(out, data)
     click.echo(f"bundle of {code} written to {out}: {len(data['selected'])} selected")
 
@@ -209,7 +210,7 @@ def schedule_cmd(code):
 @domain_command
 def audit_export_cmd(code, out):
     """Write the auditor export (spec section 6). Confidential: staff only."""
-    data = matching.audit_export(db.session, get_plan(db.session, code))
+    data = matching.audit_export(db.session, require_plan(db.session, code, CLI_ACTOR, VIEW))
     write_json(out, data)
     click.echo(
         f"audit export of {code} written to {out}: {len(data['eligible'])} eligible pairs, "

@@ -10,6 +10,8 @@ import datetime as dt
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from scheduler import access
+from scheduler.actors import Actor
 from scheduler.errors import Msg, PlanNotFound, PlanStateError
 from scheduler.models import InspectionHistory, Plan, PlanState
 
@@ -23,7 +25,19 @@ def get_plan(session: Session, code: str, lock: bool = False) -> Plan:
     query = select(Plan).where(Plan.code == code)
     plan = session.scalar(query.with_for_update() if lock else query)
     if plan is None:
-        raise PlanNotFound(Msg(f"没有编号为 {code} 的计划", f"no plan with code {code!r}"))
+        raise PlanNotFound.of(code)
+    return plan
+
+
+def require_plan(
+    session: Session, code: str, actor: Actor, action: str, lock: bool = False
+) -> Plan:
+    """Load the plan and authorize `actor` to `view` or `manage` it, in one call (what every
+    plan service and every plan page starts with): `PlanNotFound` when it does not exist or
+    the actor may not see it, `Forbidden` when he or she may see it but not change it.
+    See `scheduler.access` for the rules."""
+    plan = get_plan(session, code, lock=lock)
+    access.check_plan(actor, plan, action)
     return plan
 
 

@@ -13,6 +13,8 @@ from marshmallow import ValidationError
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
+from scheduler import access
+from scheduler.actors import Actor
 from scheduler.audit import EventKind, now_utc, record
 from scheduler.db import chunks
 from scheduler.errors import Msg, PlanError
@@ -25,6 +27,7 @@ from scheduler.models import (
     Plan,
     PlanListedEntity,
     PlanState,
+    Role,
     Town,
     plan_body,
     plan_item,
@@ -139,9 +142,11 @@ def validate_plan(session: Session, data: dict) -> FieldErrors:
     return _check(session, data).errors
 
 
-def create_plan(session: Session, data: dict, actor: str) -> Plan:
+def create_plan(session: Session, data: dict, actor: Actor) -> Plan:
     """Validate a plan file and add the draft plan; raise `PlanError` (code `plan_invalid`)
-    with one detail per problem, each naming its field."""
+    with one detail per problem, each naming its field. Only a planner creates plans, and
+    only plans his or her body leads (`Forbidden` otherwise)."""
+    access.require_role(actor, Role.PLANNER, action=Msg("创建抽查计划", "create plans"))
     checked = _check(session, data)
     if checked.errors:
         raise PlanError(
@@ -153,6 +158,7 @@ def create_plan(session: Session, data: dict, actor: str) -> Plan:
             ],
         )
     loaded, bodies = checked.loaded, checked.bodies
+    access.check_plan_create(actor, loaded["lead_body"])
     plan = Plan(
         code=loaded["code"],
         name=loaded["name"],
@@ -162,7 +168,7 @@ def create_plan(session: Session, data: dict, actor: str) -> Plan:
         window_end=loaded["window"]["end"],
         rules=to_rules(loaded),
         created_at=now_utc(),
-        created_by=actor,
+        created_by=actor.name,
     )
     session.add(plan)
     session.flush()

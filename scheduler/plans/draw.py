@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
+from scheduler.access import MANAGE
+from scheduler.actors import Actor
 from scheduler.audit import EventKind, now_utc, record
 from scheduler.db import chunks
 from scheduler.errors import Msg, PlanError, PlanIntegrityError, PlanStateError
@@ -39,9 +41,9 @@ from scheduler.models import (
 )
 from scheduler.plans.core import (
     DONE_STATES,
-    get_plan,
     iso_utc,
     own_plan_history_excluded,
+    require_plan,
     require_state,
 )
 from scheduler.plans.plan_file import ALL_STRATUM
@@ -253,9 +255,9 @@ def _strata_rules(plan: Plan, present: set[str]) -> dict[str, dict[str, int]]:
     return out
 
 
-def freeze(session: Session, code: str, actor: str) -> Plan:
+def freeze(session: Session, code: str, actor: Actor) -> Plan:
     """Fix the eligible population, its digest (spec section 1) and per-stratum sizes."""
-    plan = get_plan(session, code, lock=True)
+    plan = require_plan(session, code, actor, MANAGE, lock=True)
     require_state(plan, Msg("冻结", "freeze"), PlanState.DRAFT)
     pop = compute_population(session, plan)
     strata_rules = _strata_rules(plan, set(pop.strata))
@@ -312,9 +314,9 @@ def frozen_population(session: Session, plan: Plan) -> tuple[list[str], list[str
 # ---------------------------------------------------------------------------------- seed, draw
 
 
-def set_seed(session: Session, code: str, seed: str, actor: str) -> Plan:
+def set_seed(session: Session, code: str, seed: str, actor: Actor) -> Plan:
     """Record the public seed, once, after the freeze (spec section 2)."""
-    plan = get_plan(session, code, lock=True)
+    plan = require_plan(session, code, actor, MANAGE, lock=True)
     if plan.seed is not None:
         raise PlanStateError(
             Msg(
@@ -345,9 +347,9 @@ def _seed_message(text: str) -> Msg:
     return Msg(zh, en) if sep else Msg(text, text)
 
 
-def draw(session: Session, code: str, actor: str) -> Plan:
+def draw(session: Session, code: str, actor: Actor) -> Plan:
     """Draw the entities (spec section 3) and store one inspection per drawn entity."""
-    plan = get_plan(session, code, lock=True)
+    plan = require_plan(session, code, actor, MANAGE, lock=True)
     require_state(plan, Msg("抽取", "draw"), PlanState.FROZEN)
     if plan.seed is None:
         raise PlanStateError(

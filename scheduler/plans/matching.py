@@ -16,6 +16,8 @@ import numpy as np
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
+from scheduler.access import MANAGE
+from scheduler.actors import Actor
 from scheduler.audit import EventKind, now_utc, record
 from scheduler.errors import MatchInfeasible, Msg, PlanStateError
 from scheduler.models import (
@@ -28,7 +30,7 @@ from scheduler.models import (
     PlanState,
     Unit,
 )
-from scheduler.plans.core import get_plan, require_state
+from scheduler.plans.core import require_plan, require_state
 from scheduler.plans.eligibility import (
     REASONS,
     availability,
@@ -292,9 +294,9 @@ def explain(built: Built, diagnosis: matcher.Diagnosis) -> list[Msg]:
     return lines
 
 
-def match(session: Session, code: str, actor: str) -> Plan:
+def match(session: Session, code: str, actor: Actor) -> Plan:
     """Match every drawn inspection's teams (spec section 4) and store the assignments."""
-    plan = get_plan(session, code, lock=True)
+    plan = require_plan(session, code, actor, MANAGE, lock=True)
     require_state(plan, Msg("匹配", "match"), PlanState.DRAWN)
     rules = plan.rules
     built = build_problem(session, plan)

@@ -11,20 +11,22 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from scheduler.access import MANAGE
+from scheduler.actors import Actor
 from scheduler.audit import EventKind, now_utc, record
 from scheduler.errors import Msg, NotFound, PlanStateError
 from scheduler.models import Plan, PlanState
 from scheduler.plans import draw
-from scheduler.plans.core import get_plan, require_state
+from scheduler.plans.core import require_plan, require_state
 from scheduler.plans.queries import short_teams
 
 PUBLISHABLE_FROM = (PlanState.SCHEDULED,)
 PUBLIC_STATES = (PlanState.PUBLISHED.value, PlanState.CLOSED.value)
 
 
-def publish(session: Session, code: str, actor: str) -> Plan:
+def publish(session: Session, code: str, actor: Actor) -> Plan:
     """Publish the plan and its draw on the public portal (公示)."""
-    plan = get_plan(session, code, lock=True)
+    plan = require_plan(session, code, actor, MANAGE, lock=True)
     require_state(plan, Msg("公示", "publish"), *PUBLISHABLE_FROM)
     short = [uscc for uscc, _ in short_teams(session, plan)]
     if short:

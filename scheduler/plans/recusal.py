@@ -14,6 +14,9 @@ from collections import Counter
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from scheduler import access
+from scheduler.access import MANAGE
+from scheduler.actors import Actor
 from scheduler.audit import EventKind, now_utc, record
 from scheduler.errors import InspectionNotFound, Msg, NotFound, PlanError
 from scheduler.models import (
@@ -29,7 +32,7 @@ from scheduler.models import (
     PlanState,
     Unit,
 )
-from scheduler.plans.core import get_plan, require_state
+from scheduler.plans.core import get_plan, require_plan, require_state
 from scheduler.plans.eligibility import REASONS, last_inspectors, on_leave_all_window
 from scheduler.plans.queries import team_of
 from solver import match as matcher
@@ -40,13 +43,7 @@ def _inspection(session: Session, plan: Plan, uscc: str) -> Inspection:
         select(Inspection).where(Inspection.plan_id == plan.id, Inspection.uscc == uscc)
     )
     if insp is None:
-        raise InspectionNotFound(
-            Msg(
-                f"计划 {plan.code} 中没有检查对象 {uscc}",
-                f"plan {plan.code} has no inspection of {uscc}",
-            ),
-            field="uscc",
-        )
+        raise InspectionNotFound.of(plan.code, uscc)
     return insp
 
 
@@ -147,13 +144,17 @@ def replace_member(
     cert_no: str,
     reason: AssignmentEnd,
     note: str,
-    actor: str,
+    actor: Actor,
     conflict_kind: ConflictKind | None = ConflictKind.OTHER,
 ) -> Assignment | None:
     """End `cert_no`'s assignment to the inspection of `uscc` and give the team the eligible
     officer with the smallest cost. Returns the new assignment, or None when nobody is
-    eligible: then the inspection is flagged short with the reasons."""
+    eligible: then the inspection is flagged short with the reasons.
+
+    The plan's managers may do it for any reason; an officer only for himself or herself,
+    declaring a conflict (`scheduler.access.check_team_change`)."""
     plan = get_plan(session, code, lock=True)
+    access.check_team_change(session, actor, plan, uscc, cert_no, reason)
     require_state(plan, Msg("更换检查人员", "replace a team member of"), *REPLACEABLE)
     insp = _inspection(session, plan, uscc)
     officer = _officer(session, cert_no)
@@ -255,9 +256,11 @@ def _removed_from_plan(session: Session, plan: Plan) -> set[int]:
     )
 
 
-def remove_unavailable(session: Session, code: str, cert_no: str, note: str, actor: str) -> list:
+def remove_unavailable(
+    session: Session, code: str, cert_no: str, note: str, actor: Actor
+) -> list[Assignment | None]:
     """A planner removes an officer who became unavailable from all of the plan's teams."""
-    plan = get_plan(session, code, lock=True)
+    plan = require_plan(session, code, actor, MANAGE, lock=True)
     officer = _officer(session, cert_no)
     usccs = session.scalars(
         select(Inspection.uscc)

@@ -9,6 +9,8 @@ from collections import defaultdict
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from scheduler.access import MANAGE
+from scheduler.actors import Actor
 from scheduler.audit import EventKind, now_utc, record
 from scheduler.errors import Msg, ScheduleInfeasible
 from scheduler.models import (
@@ -19,7 +21,7 @@ from scheduler.models import (
     Plan,
     PlanState,
 )
-from scheduler.plans.core import get_plan, require_state
+from scheduler.plans.core import require_plan, require_state
 from scheduler.plans.eligibility import availability
 from scheduler.workdays import working_days
 from solver import schedule as scheduler_solver
@@ -35,9 +37,9 @@ UNSCHEDULED_ZH = {
 }
 
 
-def schedule(session: Session, code: str, actor: str) -> Plan:
+def schedule(session: Session, code: str, actor: Actor) -> Plan:
     """Give every inspection a working day and its disclosure deadline; all or nothing."""
-    plan = get_plan(session, code, lock=True)
+    plan = require_plan(session, code, actor, MANAGE, lock=True)
     require_state(plan, Msg("排期", "schedule"), PlanState.MATCHED)
     calendar = working_days(session, plan.window_start, plan.window_end)
     extended = working_days(session, plan.window_start, plan.window_end + DEADLINE_HORIZON)

@@ -11,9 +11,12 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 
 from scheduler import uscc
+from scheduler.actors import Actor
 from scheduler.exporters import export_directory
 from scheduler.importers import import_directory
 from scheduler.models import Conflict, Entity, LeavePeriod, Officer, Town
+
+ACTOR = Actor.system("test")
 
 KINDS = ("entities", "officers", "conflicts", "leave")
 HEADERS = {
@@ -79,7 +82,7 @@ FILES = {
 
 def populate(session) -> None:
     for kind in KINDS:
-        report = import_directory(session, kind, f"{kind}.csv", FILES[kind], "tester")
+        report = import_directory(session, kind, f"{kind}.csv", FILES[kind], ACTOR)
         assert report.ok, report.format_errors()
         assert report.created == 4
     session.commit()
@@ -100,7 +103,7 @@ def natural_rows(session) -> dict:
 
 def _exported(session, kind: str, fmt: str) -> str | bytes:
     buf = io.BytesIO()
-    export_directory(session, kind, buf, fmt)
+    export_directory(session, kind, buf, fmt, ACTOR)
     return buf.getvalue().decode("utf-8") if fmt == "csv" else buf.getvalue()
 
 
@@ -129,7 +132,7 @@ def test_export_then_import_changes_nothing(db_session, fmt):
     for kind in KINDS:
         data = _exported(db_session, kind, fmt)
         data = data.encode("utf-8") if isinstance(data, str) else data
-        report = import_directory(db_session, kind, f"{kind}.{fmt}", data, "tester")
+        report = import_directory(db_session, kind, f"{kind}.{fmt}", data, ACTOR)
         assert report.ok, report.format_errors()
         assert (report.rows, report.created, report.updated, report.unchanged) == (4, 0, 0, 4)
     db_session.commit()
@@ -149,7 +152,7 @@ def test_exported_files_rebuild_the_directories_in_an_empty_database(db_session,
     db_session.commit()
     assert all(rows == [] for rows in table_rows(db_session).values())
     for kind in KINDS:
-        report = import_directory(db_session, kind, f"{kind}.{fmt}", files[kind], "tester")
+        report = import_directory(db_session, kind, f"{kind}.{fmt}", files[kind], ACTOR)
         assert report.ok, report.format_errors()
         assert report.created == 4
     db_session.commit()

@@ -7,9 +7,12 @@ import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 
+from scheduler.actors import Actor
 from scheduler.db import db
 from scheduler.db_version import SchemaBehind, ensure_current
 from scheduler.models import Body, Conflict, Entity, LeavePeriod, Officer, Town, Unit
+
+ACTOR = Actor.system("test")
 
 
 def _app(url, **extra):
@@ -221,6 +224,6 @@ def test_officer_leave_and_conflict_constraints(db_session):
 def test_reference_load_is_idempotent(db_session):
     from scheduler.reference import load_reference
 
-    assert load_reference(db_session) == 0
+    assert load_reference(db_session, ACTOR) == 0
     assert db_session.scalar(sa.select(sa.func.count()).select_from(Body)) == 25
     assert db_session.scalar(sa.select(sa.func.count()).select_from(Town)) == 18

@@ -16,11 +16,14 @@ from openpyxl import Workbook
 from sqlalchemy import func, select
 
 from scheduler import uscc
+from scheduler.actors import Actor
 from scheduler.audit import EventKind
 from scheduler.directory_rows import EntityRow, Lookups
 from scheduler.errors import Msg
 from scheduler.importers import import_directory
 from scheduler.models import AuditEvent, Conflict, Entity, LeavePeriod, Officer, Town
+
+ACTOR = Actor.system("tester")
 
 ENTITY_COLUMNS = [
     "uscc",
@@ -146,7 +149,7 @@ def run(session, kind: str, rows_or_data, filename: str = "file.csv"):
     data = rows_or_data
     if isinstance(rows_or_data, list):
         data = to_csv(COLUMNS[kind], rows_or_data)
-    return import_directory(session, kind, filename, data, "tester")
+    return import_directory(session, kind, filename, data, ACTOR)
 
 
 def load(session, kind: str, rows: list[dict]):
@@ -474,6 +477,7 @@ def test_upsert_counts_created_updated_unchanged(db_session):
         "created": 1,
         "updated": 1,
         "unchanged": 2,
+        "actor_role": "system",
     }
     # the same file again: all unchanged, and audited again
     report = run(db_session, "entities", rows)
@@ -760,7 +764,7 @@ _cells = {
     ),
     "name": st.sampled_from(["甲公司", "", "=1", "x" * 129, " 乙 "]),
     "type": st.sampled_from(["E", "i", "企业", "X", ""]),
-    "industry": st.sampled_from(["A", "t", "U", ""]),
+    "industry": st.sampled_from(["A", ACTOR, "U", ""]),
     "town": st.sampled_from(["TJ", "hx", "通济街道", "ZZ", ""]),
     "address": st.sampled_from(["", "路1号", "a\nb"]),
     "registered_on": st.sampled_from(["2020-01-01", "2020-02-30", "20200101", ""]),

@@ -3,8 +3,11 @@
 import pytest
 from flask import Blueprint
 
+from scheduler.actors import Actor
 from scheduler.users import create_user
 from web.access import MissingAccessRule, check_access_rules, public, roles
+
+ACTOR = Actor.system("test")
 
 PUBLIC_ENDPOINTS = {
     "static",
@@ -58,8 +61,8 @@ def _login(client, username, password):
 
 @pytest.fixture
 def users(db_session):
-    create_user(db_session, "plan1", "planner-pass-1", "planner", body_code="SC")
-    create_user(db_session, "audit1", "auditor-pass-1", "auditor")
+    create_user(db_session, "plan1", "planner-pass-1", "planner", body_code="SC", actor=ACTOR)
+    create_user(db_session, "audit1", "auditor-pass-1", "auditor", actor=ACTOR)
     db_session.commit()
 
 
@@ -117,7 +120,9 @@ def test_officer_role_cannot_open_staff_directories(client, db_session):
         )
     )
     db_session.flush()
-    create_user(db_session, "off1", "officer-pass-1", "officer", cert_no="37028201000001")
+    create_user(
+        db_session, "off1", "officer-pass-1", "officer", cert_no="37028201000001", actor=ACTOR
+    )
     db_session.commit()
     _login(client, "off1", "officer-pass-1")
     assert client.get("/staff/").status_code == 200

@@ -1,6 +1,9 @@
 """The public verification bundle is served only for published plans."""
 
+from scheduler.actors import Actor
 from scheduler.plans import create, draw, matching, public, scheduling
+
+ACTOR = Actor.system("test")
 
 SEED = "27182818284590452353602874"
 
@@ -9,17 +12,17 @@ def test_bundle_is_public_only_after_publication(client, db_session, small_distr
     from solver.verify import verify_bundle
 
     code = "SC-2027-001"
-    create.create_plan(db_session, plan_file(), "t")
+    create.create_plan(db_session, plan_file(), ACTOR)
     assert client.get(f"/plans/{code}/bundle.json").status_code == 404
-    draw.freeze(db_session, code, "t")
-    draw.set_seed(db_session, code, SEED, "t")
-    draw.draw(db_session, code, "t")
+    draw.freeze(db_session, code, ACTOR)
+    draw.set_seed(db_session, code, SEED, ACTOR)
+    draw.draw(db_session, code, ACTOR)
     db_session.commit()
     assert client.get(f"/plans/{code}/bundle.json").status_code == 404  # drawn, not published
 
-    matching.match(db_session, code, "t")
-    scheduling.schedule(db_session, code, "t")
-    public.publish(db_session, code, "t")
+    matching.match(db_session, code, ACTOR)
+    scheduling.schedule(db_session, code, ACTOR)
+    public.publish(db_session, code, ACTOR)
     db_session.commit()
     resp = client.get(f"/plans/{code}/bundle.json")
     assert resp.status_code == 200
@@ -33,10 +36,10 @@ def test_commitment_is_public_from_the_freeze_and_names_no_entity(
     client, db_session, small_district, plan_file
 ):
     code = "SC-2027-001"
-    create.create_plan(db_session, plan_file(), "t")
+    create.create_plan(db_session, plan_file(), ACTOR)
     db_session.commit()
     assert client.get(f"/plans/{code}/commitment.json").status_code == 404
-    plan = draw.freeze(db_session, code, "t")
+    plan = draw.freeze(db_session, code, ACTOR)
     db_session.commit()
     data = client.get(f"/plans/{code}/commitment.json").get_json()
     assert data["population_digest"] == plan.population_digest

@@ -3,10 +3,13 @@
 import pytest
 from sqlalchemy import select
 
+from scheduler.actors import Actor
 from scheduler.models import Conflict, Inspection
 from scheduler.plans import create, draw, queries
 from scheduler.plans.core import get_plan
 from solver import match as matcher
+
+ACTOR = Actor.system("test")
 
 SEED = "57721566490153286060651209"
 CODE = "SC-2027-001"
@@ -19,10 +22,10 @@ def drawn_plan(db_session, plan_file, **overrides):
         key_supervision={"flagged": False},
     )
     base.update(overrides)
-    create.create_plan(db_session, plan_file(**base), "t")
-    draw.freeze(db_session, CODE, "t")
-    draw.set_seed(db_session, CODE, SEED, "t")
-    draw.draw(db_session, CODE, "t")
+    create.create_plan(db_session, plan_file(**base), ACTOR)
+    draw.freeze(db_session, CODE, ACTOR)
+    draw.set_seed(db_session, CODE, SEED, ACTOR)
+    draw.draw(db_session, CODE, ACTOR)
     db_session.commit()
     return get_plan(db_session, CODE)
 

@@ -3,10 +3,13 @@
 import pytest
 from sqlalchemy import func, select
 
+from scheduler.actors import Actor
 from scheduler.errors import PlanNotFound, PlanStateError
 from scheduler.models import AuditEvent
 from scheduler.plans import create, draw, matching, public, queries, scheduling
 from scheduler.plans.core import get_plan
+
+ACTOR = Actor.system("test")
 
 SEED = "31415926535897932384626433"
 
@@ -51,13 +54,13 @@ def test_wrong_order_transitions_fail_and_change_nothing(
     code = "SC-2027-001"
     small = {"by": "credit_class", "counts": {"A": 3, "B": 2, "C": 1, "D": 1}}
     steps = [
-        ("draft", lambda: create.create_plan(db_session, plan_file(strata=small), "t")),
-        ("frozen", lambda: draw.freeze(db_session, code, "t")),
-        ("seeded", lambda: draw.set_seed(db_session, code, SEED, "t")),
-        ("drawn", lambda: draw.draw(db_session, code, "t")),
-        ("matched", lambda: matching.match(db_session, code, "t")),
-        ("scheduled", lambda: scheduling.schedule(db_session, code, "t")),
-        ("published", lambda: public.publish(db_session, code, "t")),
+        ("draft", lambda: create.create_plan(db_session, plan_file(strata=small), ACTOR)),
+        ("frozen", lambda: draw.freeze(db_session, code, ACTOR)),
+        ("seeded", lambda: draw.set_seed(db_session, code, SEED, ACTOR)),
+        ("drawn", lambda: draw.draw(db_session, code, ACTOR)),
+        ("matched", lambda: matching.match(db_session, code, ACTOR)),
+        ("scheduled", lambda: scheduling.schedule(db_session, code, ACTOR)),
+        ("published", lambda: public.publish(db_session, code, ACTOR)),
     ]
     for name, step in steps:
         step()
@@ -67,12 +70,12 @@ def test_wrong_order_transitions_fail_and_change_nothing(
     before = queries.summary(db_session, get_plan(db_session, code))
     events = _count(db_session, AuditEvent)
     actions = {
-        "freeze": lambda: draw.freeze(db_session, code, "t"),
-        "seed": lambda: draw.set_seed(db_session, code, "12345678901234567890123", "t"),
-        "draw": lambda: draw.draw(db_session, code, "t"),
-        "match": lambda: matching.match(db_session, code, "t"),
-        "schedule": lambda: scheduling.schedule(db_session, code, "t"),
-        "publish": lambda: public.publish(db_session, code, "t"),
+        "freeze": lambda: draw.freeze(db_session, code, ACTOR),
+        "seed": lambda: draw.set_seed(db_session, code, "12345678901234567890123", ACTOR),
+        "draw": lambda: draw.draw(db_session, code, ACTOR),
+        "match": lambda: matching.match(db_session, code, ACTOR),
+        "schedule": lambda: scheduling.schedule(db_session, code, ACTOR),
+        "publish": lambda: public.publish(db_session, code, ACTOR),
     }
     with pytest.raises(PlanStateError) as err:
         actions[action]()
@@ -84,5 +87,5 @@ def test_wrong_order_transitions_fail_and_change_nothing(
 
 def test_unknown_plan_is_404(db_session):
     with pytest.raises(PlanNotFound) as err:
-        draw.freeze(db_session, "NOPE-1", "t")
+        draw.freeze(db_session, "NOPE-1", ACTOR)
     assert err.value.status == 404

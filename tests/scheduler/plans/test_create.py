@@ -3,9 +3,12 @@
 import pytest
 from sqlalchemy import func, select
 
+from scheduler.actors import Actor
 from scheduler.errors import PlanError
 from scheduler.models import Plan
 from scheduler.plans import create
+
+ACTOR = Actor.system("test")
 
 
 def _count(session, model, *where):
@@ -21,7 +24,7 @@ def test_create_validates_and_names_every_problem(db_session, small_district, pl
         exclusions={"entities": [{"uscc": "91370282MA3C5T4R2M", "reason": "testing"}]},
     )
     with pytest.raises(PlanError) as err:
-        create.create_plan(db_session, bad, "t")
+        create.create_plan(db_session, bad, ACTOR)
     text = str(err.value)
     for fragment in ("'XX'", "'NOPE'", "HB-01", "'ZZ'", "91370282MA3C5T4R2M"):
         assert fragment in text
@@ -46,5 +49,5 @@ def test_create_validates_and_names_every_problem(db_session, small_district, pl
 )
 def test_create_rejects_bad_plan_files(db_session, plan_file, change, fragment):
     with pytest.raises(PlanError) as err:
-        create.create_plan(db_session, plan_file(**change), "t")
+        create.create_plan(db_session, plan_file(**change), ACTOR)
     assert fragment in str(err.value)

@@ -8,11 +8,14 @@ from collections import Counter
 import pytest
 from sqlalchemy import func, select
 
+from scheduler.actors import Actor
 from scheduler.errors import PlanError
 from scheduler.models import AuditEvent, Entity, Inspection, PlanPopulation
 from scheduler.plans import create, draw
 from scheduler.plans.core import get_plan
 from solver.draw import sample_size, ticket
+
+ACTOR = Actor.system("test")
 
 SEED = "31415926535897932384626433"
 
@@ -22,17 +25,17 @@ def _count(session, model, *where):
 
 
 def _through_draw(session, data, seed=SEED):
-    create.create_plan(session, data, "t")
-    draw.freeze(session, data["code"], "t")
-    draw.set_seed(session, data["code"], seed, "t")
-    plan = draw.draw(session, data["code"], "t")
+    create.create_plan(session, data, ACTOR)
+    draw.freeze(session, data["code"], ACTOR)
+    draw.set_seed(session, data["code"], seed, ACTOR)
+    plan = draw.draw(session, data["code"], ACTOR)
     session.commit()
     return plan
 
 
 def test_freeze_population_filters_and_digest(db_session, small_district, plan_file):
-    create.create_plan(db_session, plan_file(), "t")
-    plan = draw.freeze(db_session, "SC-2027-001", "t")
+    create.create_plan(db_session, plan_file(), ACTOR)
+    plan = draw.freeze(db_session, "SC-2027-001", ACTOR)
     db_session.commit()
     keys, strata = draw.frozen_population(db_session, plan)
     # The stored lines hash to the published digest, in ascending key order.
@@ -63,8 +66,8 @@ def test_freeze_population_filters_and_digest(db_session, small_district, plan_f
 
 
 def test_frozen_population_survives_directory_changes(db_session, small_district, plan_file):
-    create.create_plan(db_session, plan_file(), "t")
-    plan = draw.freeze(db_session, "SC-2027-001", "t")
+    create.create_plan(db_session, plan_file(), ACTOR)
+    plan = draw.freeze(db_session, "SC-2027-001", ACTOR)
     db_session.commit()
     before = draw.frozen_population(db_session, plan)
     for e in db_session.scalars(select(Entity).limit(50)):
@@ -145,8 +148,8 @@ def test_max_per_year_counts_history_and_other_plans(db_session, small_district,
     second = plan_file(
         code="SC-2027-B", strata=everyone, exclusions={"months_since_last": None, "max_per_year": 2}
     )
-    create.create_plan(db_session, second, "t")
-    plan = draw.freeze(db_session, "SC-2027-B", "t")
+    create.create_plan(db_session, second, ACTOR)
+    plan = draw.freeze(db_session, "SC-2027-B", ACTOR)
     # The 20 entities with January history were drawn again by plan A: two in 2027.
     assert plan.freeze_summary["excluded"] == {"max_per_year": 20}
 
@@ -167,15 +170,15 @@ def test_credit_class_crossed_with_item(db_session, small_district, plan_file):
 
 
 def test_seed_must_be_twenty_digits(db_session, small_district, plan_file):
-    create.create_plan(db_session, plan_file(), "t")
-    draw.freeze(db_session, "SC-2027-001", "t")
+    create.create_plan(db_session, plan_file(), ACTOR)
+    draw.freeze(db_session, "SC-2027-001", ACTOR)
     for bad in (
         "1234567890123456789",
         "1234567890123456789a",
         "１２３４５６７８９０１２３４５６７８９０",
     ):
         with pytest.raises(PlanError, match="20"):
-            draw.set_seed(db_session, "SC-2027-001", bad, "t")
+            draw.set_seed(db_session, "SC-2027-001", bad, ACTOR)
     assert get_plan(db_session, "SC-2027-001").seed is None
 
 

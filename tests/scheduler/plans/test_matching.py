@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 from sqlalchemy import select
 
+from scheduler.actors import Actor
 from scheduler.errors import MatchInfeasible, PlanStateError
 from scheduler.models import (
     Assignment,
@@ -19,6 +20,8 @@ from scheduler.models import (
 from scheduler.plans import create, draw, matching, queries, scheduling
 from scheduler.plans.core import get_plan
 from solver import match as matcher
+
+ACTOR = Actor.system("test")
 
 SEED = "57721566490153286060651209"
 CODE = "SC-2027-001"
@@ -41,7 +44,7 @@ def test_match_respects_every_rule_and_is_optimal(
     )
     officers[1].cert_status = "suspended"
     db_session.commit()
-    matching.match(db_session, CODE, "t")
+    matching.match(db_session, CODE, ACTOR)
     db_session.commit()
     plan = get_plan(db_session, CODE)
     assert plan.state == "matched"
@@ -65,7 +68,7 @@ def test_cross_jurisdiction_keeps_officers_out_of_their_own_town(
     db_session, small_district, plan_file, drawn, assignment_problems
 ):
     drawn(db_session, plan_file, cross_jurisdiction=True)
-    matching.match(db_session, CODE, "t")
+    matching.match(db_session, CODE, ACTOR)
     db_session.commit()
     plan = get_plan(db_session, CODE)
     assert assignment_problems(db_session, plan) == []
@@ -85,7 +88,7 @@ def test_infeasible_match_explains_itself_and_stores_nothing(
 ):
     drawn(db_session, plan_file, mode="random", cap_per_officer=1)
     with pytest.raises(MatchInfeasible) as err:
-        matching.match(db_session, CODE, "t")
+        matching.match(db_session, CODE, ACTOR)
     db_session.rollback()
     text = str(err.value)
     assert "demand 20 places, capacity 8" in text
@@ -111,7 +114,7 @@ def test_short_team_names_the_reasons(db_session, small_district, plan_file, dra
         )
     db_session.commit()
     with pytest.raises(MatchInfeasible) as err:
-        matching.match(db_session, CODE, "t")
+        matching.match(db_session, CODE, ACTOR)
     db_session.rollback()
     text = str(err.value)
     assert f"{CODE}/{target.uscc} (SC): 仅 1 名符合条件" in text
@@ -120,9 +123,9 @@ def test_short_team_names_the_reasons(db_session, small_district, plan_file, dra
 
 
 def test_match_in_wrong_state(db_session, small_district, plan_file):
-    create.create_plan(db_session, plan_file(), "t")
+    create.create_plan(db_session, plan_file(), ACTOR)
     with pytest.raises(PlanStateError):
-        matching.match(db_session, CODE, "t")
+        matching.match(db_session, CODE, ACTOR)
 
 
 def test_same_inputs_same_match(db_session, small_district, plan_file, drawn):
@@ -148,12 +151,12 @@ def test_rotation_and_recent_exclusion_see_this_systems_own_plans(
         exclusions={"months_since_last": None, "max_per_year": None},
         key_supervision={"flagged": False},
     )
-    create.create_plan(db_session, first, "t")
-    draw.freeze(db_session, "SC-2026-A", "t")
-    draw.set_seed(db_session, "SC-2026-A", SEED, "t")
-    draw.draw(db_session, "SC-2026-A", "t")
-    matching.match(db_session, "SC-2026-A", "t")
-    scheduling.schedule(db_session, "SC-2026-A", "t")
+    create.create_plan(db_session, first, ACTOR)
+    draw.freeze(db_session, "SC-2026-A", ACTOR)
+    draw.set_seed(db_session, "SC-2026-A", SEED, ACTOR)
+    draw.draw(db_session, "SC-2026-A", ACTOR)
+    matching.match(db_session, "SC-2026-A", ACTOR)
+    scheduling.schedule(db_session, "SC-2026-A", ACTOR)
     db_session.commit()
     visited = {i.entity_id: i for i in db_session.scalars(select(Inspection))}
     teams = {
@@ -168,8 +171,8 @@ def test_rotation_and_recent_exclusion_see_this_systems_own_plans(
         exclusions={"months_since_last": 6, "max_per_year": None},
         key_supervision={"flagged": False},
     )
-    create.create_plan(db_session, later, "t")
-    plan_b = draw.freeze(db_session, "SC-2026-B", "t")
+    create.create_plan(db_session, later, ACTOR)
+    plan_b = draw.freeze(db_session, "SC-2026-B", ACTOR)
     keys, _ = draw.frozen_population(db_session, plan_b)
     usccs = {i.uscc for i in visited.values()}
     assert not usccs & set(keys)
@@ -182,10 +185,10 @@ def test_rotation_and_recent_exclusion_see_this_systems_own_plans(
         exclusions={"months_since_last": None, "max_per_year": None},
         key_supervision={"flagged": False},
     )
-    create.create_plan(db_session, again, "t")
-    draw.freeze(db_session, "SC-2026-C", "t")
-    draw.set_seed(db_session, "SC-2026-C", SEED, "t")
-    plan_c = draw.draw(db_session, "SC-2026-C", "t")
+    create.create_plan(db_session, again, ACTOR)
+    draw.freeze(db_session, "SC-2026-C", ACTOR)
+    draw.set_seed(db_session, "SC-2026-C", SEED, ACTOR)
+    plan_c = draw.draw(db_session, "SC-2026-C", ACTOR)
     built = matching.build_problem(db_session, plan_c)
     pool = built.pools["SC"]
     officer_index = {o.id: k for k, o in enumerate(pool.officers)}

@@ -3,11 +3,14 @@
 import pytest
 from sqlalchemy import select
 
+from scheduler.actors import Actor
 from scheduler.errors import PlanStateError
 from scheduler.models import Assignment, AssignmentEnd, AuditEvent, Conflict, Inspection, Officer
 from scheduler.plans import matching, public, queries, recusal, scheduling
 from scheduler.plans.core import get_plan
 from solver import match as matcher
+
+ACTOR = Actor.system("test")
 
 SEED = "57721566490153286060651209"
 CODE = "SC-2027-001"
@@ -17,7 +20,7 @@ def test_recusal_replaces_with_smallest_cost_and_records_the_conflict(
     db_session, small_district, plan_file, drawn, assignment_problems
 ):
     drawn(db_session, plan_file)
-    matching.match(db_session, CODE, "t")
+    matching.match(db_session, CODE, ACTOR)
     db_session.commit()
     plan = get_plan(db_session, CODE)
     insp = db_session.scalars(select(Inspection).order_by(Inspection.uscc)).first()
@@ -35,7 +38,7 @@ def test_recusal_replaces_with_smallest_cost_and_records_the_conflict(
         leaving.cert_no,
         AssignmentEnd.RECUSAL_OFFICER,
         "亲属关系",
-        "t",
+        ACTOR,
     )
     db_session.commit()
     assert new.officer_id == expected.id
@@ -62,7 +65,7 @@ def test_recusal_chain_until_nobody_is_left_flags_the_inspection(
         plan_file,
         strata={"by": "credit_class", "counts": {"A": 1, "B": 0, "C": 0, "D": 0}},
     )
-    matching.match(db_session, CODE, "t")
+    matching.match(db_session, CODE, ACTOR)
     db_session.commit()
     insp = db_session.scalars(select(Inspection)).one()
     seen = set()
@@ -77,7 +80,7 @@ def test_recusal_chain_until_nobody_is_left_flags_the_inspection(
             member.officer.cert_no,
             AssignmentEnd.RECUSAL_ENTITY,
             "企业申请回避",
-            "t",
+            ACTOR,
         )
         db_session.commit()
         if new is None:
@@ -92,9 +95,9 @@ def test_recusal_chain_until_nobody_is_left_flags_the_inspection(
         t["inspection"]
         for t in queries.summary(db_session, get_plan(db_session, CODE))["short_teams"]
     ] == [f"{CODE}/{insp.uscc}"]
-    scheduling.schedule(db_session, CODE, "t")
+    scheduling.schedule(db_session, CODE, ACTOR)
     with pytest.raises(PlanStateError, match="incomplete team"):
-        public.publish(db_session, CODE, "t")
+        public.publish(db_session, CODE, ACTOR)
     # Eight SC officers: two on the team at the end minus the last one ended... every
     # replacement came from those never seen before.
     ended = db_session.scalars(select(Assignment).where(~Assignment.active)).all()
@@ -105,14 +108,14 @@ def test_remove_unavailable_officer_from_all_teams(
     db_session, small_district, plan_file, drawn, assignment_problems
 ):
     drawn(db_session, plan_file)
-    matching.match(db_session, CODE, "t")
+    matching.match(db_session, CODE, ACTOR)
     db_session.commit()
     busiest = (
         db_session.execute(select(Assignment.officer_id).where(Assignment.active)).scalars().all()
     )
     oid = max(set(busiest), key=busiest.count)
     officer = db_session.get(Officer, oid)
-    results = recusal.remove_unavailable(db_session, CODE, officer.cert_no, "借调", "t")
+    results = recusal.remove_unavailable(db_session, CODE, officer.cert_no, "借调", ACTOR)
     db_session.commit()
     assert len(results) == busiest.count(oid)
     assert not db_session.scalars(

@@ -10,9 +10,12 @@ import json
 
 from sqlalchemy import select
 
+from scheduler.actors import Actor
 from scheduler.models import Inspection
 from scheduler.plans import create, draw, matching, scheduling
 from scheduler.plans.core import get_plan
+
+ACTOR = Actor.system("test")
 
 SEED = "11235813213455891442333776"
 CODE = "SC-2027-001"
@@ -29,12 +32,12 @@ def digest(value) -> str:
 
 def test_pinned_results(db_session, small_district, plan_file):
     create.create_plan(
-        db_session, plan_file(window={"start": "2026-03-02", "end": "2026-04-30"}), "t"
+        db_session, plan_file(window={"start": "2026-03-02", "end": "2026-04-30"}), ACTOR
     )
     for step in (draw.freeze, lambda s, c, a: draw.set_seed(s, c, SEED, a), draw.draw):
-        step(db_session, CODE, "t")
-    matching.match(db_session, CODE, "t")
-    scheduling.schedule(db_session, CODE, "t")
+        step(db_session, CODE, ACTOR)
+    matching.match(db_session, CODE, ACTOR)
+    scheduling.schedule(db_session, CODE, ACTOR)
     db_session.commit()
     bundle = draw.bundle(db_session, get_plan(db_session, CODE))
     bundle.pop("frozen_at")

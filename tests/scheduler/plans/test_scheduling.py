@@ -6,11 +6,14 @@ from collections import Counter
 import pytest
 from sqlalchemy import select
 
+from scheduler.actors import Actor
 from scheduler.errors import MatchInfeasible, ScheduleInfeasible
 from scheduler.models import Assignment, Inspection, LeavePeriod
 from scheduler.plans import create, draw, matching, queries, scheduling
 from scheduler.plans.core import get_plan
 from scheduler.workdays import working_days
+
+ACTOR = Actor.system("test")
 
 SEED = "14142135623730950488016887"
 CODE = "SC-2026-SF"
@@ -26,12 +29,12 @@ def _scheduled(db_session, plan_file, **overrides):
         cap_per_day=2,
         **overrides,
     )
-    create.create_plan(db_session, data, "t")
-    draw.freeze(db_session, CODE, "t")
-    draw.set_seed(db_session, CODE, SEED, "t")
-    draw.draw(db_session, CODE, "t")
-    matching.match(db_session, CODE, "t")
-    return scheduling.schedule(db_session, CODE, "t")
+    create.create_plan(db_session, data, ACTOR)
+    draw.freeze(db_session, CODE, ACTOR)
+    draw.set_seed(db_session, CODE, SEED, ACTOR)
+    draw.draw(db_session, CODE, ACTOR)
+    matching.match(db_session, CODE, ACTOR)
+    return scheduling.schedule(db_session, CODE, ACTOR)
 
 
 def test_schedule_across_the_spring_festival(db_session, small_district, plan_file):
@@ -75,12 +78,12 @@ def test_provisional_window_is_reported(db_session, small_district, plan_file):
         exclusions={"months_since_last": None, "max_per_year": None},
         key_supervision={"flagged": False},
     )
-    create.create_plan(db_session, data, "t")
-    draw.freeze(db_session, "SC-2027-P", "t")
-    draw.set_seed(db_session, "SC-2027-P", SEED, "t")
-    draw.draw(db_session, "SC-2027-P", "t")
-    matching.match(db_session, "SC-2027-P", "t")
-    plan = scheduling.schedule(db_session, "SC-2027-P", "t")
+    create.create_plan(db_session, data, ACTOR)
+    draw.freeze(db_session, "SC-2027-P", ACTOR)
+    draw.set_seed(db_session, "SC-2027-P", SEED, ACTOR)
+    draw.draw(db_session, "SC-2027-P", ACTOR)
+    matching.match(db_session, "SC-2027-P", ACTOR)
+    plan = scheduling.schedule(db_session, "SC-2027-P", ACTOR)
     assert plan.schedule_summary["provisional"] is True
     for insp in db_session.scalars(select(Inspection).where(Inspection.plan_id == plan.id)):
         assert insp.visit_date.weekday() < 5
@@ -98,18 +101,18 @@ def _five_day_plan(db_session, plan_file, cap_per_day):
             key_supervision={"flagged": False},
             cap_per_day=cap_per_day,
         ),
-        "t",
+        ACTOR,
     )
-    draw.freeze(db_session, CODE, "t")
-    draw.set_seed(db_session, CODE, SEED, "t")
-    draw.draw(db_session, CODE, "t")
+    draw.freeze(db_session, CODE, ACTOR)
+    draw.set_seed(db_session, CODE, SEED, ACTOR)
+    draw.draw(db_session, CODE, ACTOR)
 
 
 def test_match_knows_how_many_visits_the_window_allows(db_session, small_district, plan_file):
     # 28 inspections x 2 officers = 56 places; 8 officers x 5 days x 1 a day = 40.
     _five_day_plan(db_session, plan_file, cap_per_day=1)
     with pytest.raises(MatchInfeasible) as err:
-        matching.match(db_session, CODE, "t")
+        matching.match(db_session, CODE, ACTOR)
     assert "capacity 40" in str(err.value)
 
 
@@ -127,10 +130,10 @@ def test_unschedulable_plan_reports_and_stores_nothing(db_session, small_distric
         )
     db_session.commit()
     _five_day_plan(db_session, plan_file, cap_per_day=4)
-    matching.match(db_session, CODE, "t")
+    matching.match(db_session, CODE, ACTOR)
     db_session.commit()
     with pytest.raises(ScheduleInfeasible) as err:
-        scheduling.schedule(db_session, CODE, "t")
+        scheduling.schedule(db_session, CODE, ACTOR)
     db_session.rollback()
     assert "cannot be scheduled" in str(err.value)
     dated = select(Inspection.visit_date).where(Inspection.visit_date.is_not(None))
