@@ -44,9 +44,7 @@ def login():
         return redirect(home_for(current_user))
     form = LoginForm()
     if form.validate_on_submit():
-        user = users.login(
-            db.session, form.username.data, form.password.data, request.remote_addr
-        )
+        user = users.login(db.session, form.username.data, form.password.data, request.remote_addr)
         db.session.commit()
         if user is None:
             flash(_("Wrong username or password."), "error")
