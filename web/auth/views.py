@@ -1,4 +1,5 @@
-"""Login and logout (登录 / 退出)."""
+"""Login and logout (登录 / 退出). The login audit events are recorded by
+`scheduler.users.login`; this view parses the form, calls it and commits once."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from scheduler import users
 from scheduler.db import db
 from web.access import LOGGED_IN, public, roles
 
-bp = Blueprint("auth", __name__)
+bp = Blueprint("auth", __name__, template_folder="templates")
 
 
 class LoginForm(FlaskForm):
@@ -34,7 +35,8 @@ def _safe_next(target: str | None) -> str | None:
 
 
 def home_for(user) -> str:
-    return url_for("staff.index")
+    """Where a user lands after login."""
+    return url_for("console.index")
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -43,19 +45,19 @@ def login():
     if current_user.is_authenticated:
         return redirect(home_for(current_user))
     form = LoginForm()
-    if form.validate_on_submit():
-        user = users.login(db.session, form.username.data, form.password.data, request.remote_addr)
-        db.session.commit()
-        if user is None:
-            flash(_("Wrong username or password."), "error")
-            return render_template("login.html", form=form), 401
-        login_user(user)
-        return redirect(_safe_next(request.args.get("next")) or home_for(user))
-    return render_template("login.html", form=form)
+    if not form.validate_on_submit():
+        return render_template("auth/login.html", form=form)
+    user = users.login(db.session, form.username.data, form.password.data, request.remote_addr)
+    db.session.commit()  # failures are audited too
+    if user is None:
+        flash(_("Wrong username or password."), "error")
+        return render_template("auth/login.html", form=form), 401
+    login_user(user)
+    return redirect(_safe_next(request.args.get("next")) or home_for(user))
 
 
 @bp.route("/logout", methods=["POST"])
 @roles(*LOGGED_IN)
 def logout():
     logout_user()
-    return redirect(url_for("public.home"))
+    return redirect(url_for("portal.home"))

@@ -1,4 +1,4 @@
-"""The public verification bundle is served only for published plans."""
+"""The public portal: the home page, and the bundle served only for published plans."""
 
 from scheduler.actors import Actor
 from scheduler.plans import create, draw, matching, public, scheduling
@@ -8,11 +8,23 @@ ACTOR = Actor.system("test")
 SEED = "27182818284590452353602874"
 
 
+def test_home_page_is_chinese_by_default_and_counts_active_entities(csrf_app, small_district):
+    # csrf_app: its own app context per request, as in production (the locale is per request)
+    client = csrf_app.test_client()
+    page = client.get("/").get_data(as_text=True)
+    assert "双随机、一公开" in page
+    # 400 active entities; the deregistered and the revoked one are not counted.
+    assert "<strong>400</strong>" in page and "<strong>402</strong>" not in page
+    english = client.get("/?lang=en").get_data(as_text=True)
+    assert "market entities in the directory" in english and "双随机" not in english
+
+
 def test_bundle_is_public_only_after_publication(client, db_session, small_district, plan_file):
     from solver.verify import verify_bundle
 
     code = "SC-2027-001"
     create.create_plan(db_session, plan_file(), ACTOR)
+    db_session.commit()
     assert client.get(f"/plans/{code}/bundle.json").status_code == 404
     draw.freeze(db_session, code, ACTOR)
     draw.set_seed(db_session, code, SEED, ACTOR)
