@@ -194,3 +194,42 @@ def test_scale_and_seed_are_validated(app):
     runner = app.test_cli_runner()
     assert runner.invoke(args=["demo", "load", "--scale", "0"]).exit_code != 0
     assert runner.invoke(args=["demo", "load", "--seed", "-1"]).exit_code != 0
+
+
+def test_load_demo_reports_progress_through_the_callable_it_is_given(db_session, expected):
+    from scheduler.actors import Actor
+    from scheduler.demo_loader import load_demo
+
+    bars = []
+
+    class Bar:
+        def __init__(self, iterable=None, total=None, desc="", **kwargs):
+            self.total, self.desc, self.done = total, desc, 0
+            bars.append(self)
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            return False
+
+        def update(self, n=1):
+            self.done += n
+
+        def set_postfix_str(self, text):
+            pass
+
+    result = load_demo(db_session, 3, 0.01, actor=Actor.system("test"), progress=Bar)
+    assert result.counts == expected.counts()
+    assert [b.done for b in bars] == [b.total for b in bars] and len(bars) == 2
+    assert bars[0].total == len(demo.STAGES)
+
+
+def test_only_an_admin_loads_the_demo(db_session):
+    from scheduler.actors import Actor
+    from scheduler.demo_loader import load_demo
+    from scheduler.errors import Forbidden
+
+    with pytest.raises(Forbidden):
+        load_demo(db_session, 3, 0.01, actor=Actor("p", "planner", body="SC"))
+    assert db_counts(db_session) == dict.fromkeys(db_counts(db_session), 0)
