@@ -41,8 +41,6 @@ login_manager = LoginManager()
 migrate = Migrate()
 babel = Babel()
 
-__all__ = ["LANGUAGES", "create_app", "select_locale"]
-
 
 def create_app(config: dict | None = None) -> Flask:
     app = Flask(__name__, instance_path=str(fd_config.INSTANCE))

@@ -58,6 +58,7 @@ def main() -> int:
     from sqlalchemy import func, select
 
     from data import demo_district as gen
+    from scheduler.actors import Actor
     from scheduler.cli.base import progress_bar
     from scheduler.db import db
     from scheduler.demo_loader import load_demo
@@ -83,7 +84,7 @@ def main() -> int:
             db.session,
             args.seed,
             args.scale,
-            actor="bench",
+            actor=Actor.system("bench"),
             district=district,
             progress=progress_bar(),
         )
