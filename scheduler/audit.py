@@ -7,6 +7,7 @@ import enum
 
 from sqlalchemy.orm import Session
 
+from scheduler.actors import Actor
 from scheduler.models import AuditEvent
 
 
@@ -33,11 +34,20 @@ def now_utc() -> dt.datetime:
 
 
 def record(
-    session: Session, kind: EventKind, actor: str, subject: str = "", **payload
+    session: Session, kind: EventKind, actor: Actor, subject: str = "", **payload
 ) -> AuditEvent:
-    """Add an audit event to `session`; it commits (or rolls back) with the change it records."""
+    """Add an audit event to `session`; it commits (or rolls back) with the change it records.
+    The actor's name goes into the `actor` column, its role into the payload's `actor_role`."""
     if not isinstance(kind, EventKind):
         raise TypeError(f"unknown audit event kind {kind!r}")
-    event = AuditEvent(at=now_utc(), kind=kind.value, actor=actor, subject=subject, payload=payload)
+    if not isinstance(actor, Actor):
+        raise TypeError(f"an audit event needs an Actor, got {actor!r}")
+    event = AuditEvent(
+        at=now_utc(),
+        kind=kind.value,
+        actor=actor.name,
+        subject=subject,
+        payload={**payload, "actor_role": actor.role},
+    )
     session.add(event)
     return event

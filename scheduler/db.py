@@ -1,4 +1,7 @@
-"""Database handle shared by the domain and the web layer."""
+"""Database handle shared by the domain and the web layer, and the chunking of IN lists."""
+
+from collections.abc import Iterator, Sequence
+from typing import TypeVar
 
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import MetaData
@@ -19,3 +22,15 @@ class Base(DeclarativeBase):
 
 
 db = SQLAlchemy(model_class=Base)
+
+T = TypeVar("T")
+
+
+# Keeps `IN (...)` lists under SQLite's limit of bound parameters (999 before 3.32).
+IN_CHUNK = 900
+
+
+def chunks(seq: Sequence[T], size: int = IN_CHUNK) -> Iterator[Sequence[T]]:
+    """`seq` in consecutive slices of at most `size` items (for `IN (...)` lists)."""
+    for i in range(0, len(seq), size):
+        yield seq[i : i + size]

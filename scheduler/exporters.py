@@ -14,8 +14,11 @@ from typing import IO
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from scheduler.models import Body, Conflict, Entity, LeavePeriod, Officer, Town, Unit
-from scheduler.schemas import SCHEMAS
+from scheduler import access
+from scheduler.actors import Actor
+from scheduler.directory_rows import SCHEMAS
+from scheduler.errors import Msg
+from scheduler.models import Body, Conflict, Entity, LeavePeriod, Officer, Role, Town, Unit
 
 FORMATS = ("csv", "xlsx")
 
@@ -146,9 +149,13 @@ def write_xlsx(session: Session, kind: str, out: IO[bytes]) -> int:
 
 
 def export_directory(
-    session: Session, kind: str, out: IO[bytes], fmt: str, bom: bool = False
+    session: Session, kind: str, out: IO[bytes], fmt: str, actor: Actor, bom: bool = False
 ) -> int:
-    """Write directory `kind` to `out` as "csv" or "xlsx"; returns the number of rows."""
+    """Write directory `kind` to `out` as "csv" or "xlsx"; returns the number of rows.
+    Confidential (phones, conflict notes): administrators and auditors only."""
+    access.require_role(
+        actor, Role.ADMIN, Role.AUDITOR, action=Msg("导出名录", "export directories")
+    )
     if kind not in SCHEMAS:
         raise ValueError(f"unknown directory {kind!r}; one of {', '.join(SCHEMAS)}")
     if fmt == "csv":

@@ -2,7 +2,7 @@
 
 `import_directory(session, kind, filename, data, actor)` reads a CSV (UTF-8 with or without
 BOM, or GBK/GB18030) or XLSX file, validates every row with the directory's marshmallow row
-schema (`scheduler.schemas`) and either
+schema (`scheduler.directory_rows`) and either
 
 - finds problems: returns an `ImportReport` listing every one of them (row as numbered in
   the spreadsheet, the header being row 1; cell; column; value; message in Chinese and
@@ -24,7 +24,7 @@ import io
 import re
 import unicodedata
 import zipfile
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -33,10 +33,14 @@ from openpyxl.utils import get_column_letter
 from sqlalchemy import insert, select, tuple_, update
 from sqlalchemy.orm import Session
 
-from scheduler import uscc
+from scheduler import access, uscc
+from scheduler.actors import Actor
 from scheduler.audit import EventKind, record
-from scheduler.models import Body, Conflict, Entity, Item, LeavePeriod, Officer, Town, Unit
-from scheduler.schemas import SCHEMAS, Column, Lookups, Msg, RowSchema
+from scheduler.db import chunks
+from scheduler.directory_rows import SCHEMAS, Column, Lookups, RowSchema
+from scheduler.errors import FileProblem, Msg, detail_text
+from scheduler.models import Body, Conflict, Entity, Item, LeavePeriod, Officer, Role, Town, Unit
+from scheduler.progress import Progress, no_progress
 
 DIRECTORY_NAMES = {
     "entities": Msg("检查对象名录库（市场主体）", "entity directory"),
@@ -53,13 +57,7 @@ NATURAL_KEYS = {
     "leave": ("officer_id", "starts_on"),
 }
 WRITE_CHUNK = 5000
-IN_CHUNK = 500
-
-Progress = Callable[..., Iterable]  # tqdm-like: progress(iterable, total=..., desc=...)
-
-
-def _no_progress(iterable: Iterable, **kwargs) -> Iterable:
-    return iterable
+IN_CHUNK = 500  # a key may be a pair: two parameters per row
 
 
 # ---------------------------------------------------------------------------- report
@@ -75,16 +73,22 @@ class RowError:
     value: str
     message: Msg
 
+    def as_detail(self) -> dict:
+        """The problem as a `FairdrawError` detail (see `scheduler.errors`)."""
+        return {
+            "row": self.row,
+            "cell": self.cell,
+            "column": self.column,
+            "value": self.value,
+            "message": self.message,
+        }
+
+    @classmethod
+    def from_detail(cls, d: dict) -> RowError:
+        return cls(d["row"], d["column"], d["cell"], d["value"], d["message"])
+
     def __str__(self) -> str:
-        where_zh = f"第 {self.row} 行" if self.row else "文件"
-        where_en = f"row {self.row}" if self.row else "file"
-        cell = f" {self.cell}" if self.cell else ""
-        column = f" [{self.column}]" if self.column else ""
-        value = self.value if len(self.value) <= 60 else self.value[:57] + "..."
-        shown = f" “{value}”" if self.value else ""
-        return (
-            f"{where_zh} / {where_en}{cell}{column}{shown}: {self.message.zh} / {self.message.en}"
-        )
+        return detail_text(self.as_detail())
 
 
 @dataclass
@@ -108,14 +112,8 @@ class ImportReport:
         return sorted({e.row for e in self.errors if e.row is not None})
 
     def format_errors(self) -> str:
-        n, rows = len(self.errors), len(self.bad_rows)
-        head = (
-            f"导入失败，未写入任何数据：{self.filename} 有 {n} 处错误"
-            + (f"（涉及 {rows} 行）" if rows else "")
-            + f" / Import failed, nothing was written: {self.filename} has {n} error(s)"
-            + (f" in {rows} row(s)" if rows else "")
-        )
-        return "\n".join([head, *map(str, self.errors)])
+        """The head line and one line per problem, both languages."""
+        return "\n".join([str(self.as_error().message), *map(str, self.errors)])
 
     def summary(self) -> str:
         name = DIRECTORY_NAMES[self.directory]
@@ -129,15 +127,26 @@ class ImportReport:
             text += f"\n已忽略的列 / ignored columns: {cols}"
         return text
 
+    def as_error(self) -> FileProblem:
+        """A failed import as a domain error: the report's head line, one detail per problem."""
+        n, rows = len(self.errors), len(self.bad_rows)
+        message = Msg(
+            f"导入失败，未写入任何数据：{self.filename} 有 {n} 处错误"
+            + (f"（涉及 {rows} 行）" if rows else ""),
+            f"Import failed, nothing was written: {self.filename} has {n} error(s)"
+            + (f" in {rows} row(s)" if rows else ""),
+        )
+        return FileProblem(message, [e.as_detail() for e in self.errors], code="import_invalid")
 
-class FileProblem(Exception):
+
+def _unreadable(zh: str = "", en: str = "", row: int | None = None, *, errors=()) -> FileProblem:
     """The file cannot be read as a directory table at all (encoding, type, header...)."""
-
-    def __init__(self, zh: str = "", en: str = "", row: int | None = None, *, errors=()):
-        self.errors: list[RowError] = list(errors)
-        if zh:
-            self.errors.insert(0, RowError(row, "", "", "", Msg(zh, en)))
-        super().__init__("; ".join(str(e) for e in self.errors))
+    problems = list(errors)
+    if zh:
+        problems.insert(0, RowError(row, "", "", "", Msg(zh, en)))
+    return FileProblem(
+        Msg("文件无法导入", "the file cannot be imported"), [e.as_detail() for e in problems]
+    )
 
 
 # ---------------------------------------------------------------------------- reading
@@ -160,7 +169,7 @@ def decode_text(data: bytes) -> str:
     if data.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)) or data.startswith(
         (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
     ):
-        raise FileProblem(
+        raise _unreadable(
             "文件编码错误：UTF-16/UTF-32 编码不受支持，请另存为 UTF-8 CSV",
             "wrong encoding: UTF-16/UTF-32 is not supported; save the file as UTF-8 CSV",
         )
@@ -172,13 +181,13 @@ def decode_text(data: bytes) -> str:
         bad = _NOT_TEXT.search(text)
         if bad:
             line = text.count("\n", 0, bad.start()) + 1
-            raise FileProblem(
+            raise _unreadable(
                 f"{_WRONG_ENCODING_ZH}（第 {line} 行含有控制字符 U+{ord(bad.group()):04X}）",
                 f"{_WRONG_ENCODING_EN} (line {line} holds control character "
                 f"U+{ord(bad.group()):04X})",
             )
         return text
-    raise FileProblem(_WRONG_ENCODING_ZH, _WRONG_ENCODING_EN)
+    raise _unreadable(_WRONG_ENCODING_ZH, _WRONG_ENCODING_EN)
 
 
 @dataclass
@@ -192,7 +201,7 @@ class Table:
 
 def _read_csv(data: bytes) -> Table:
     if data.startswith(_ZIP_MAGIC) or data.startswith(_OLE_MAGIC):
-        raise FileProblem(
+        raise _unreadable(
             "这是 Excel 文件而不是 CSV 文件，请使用 .xlsx 扩展名",
             "this is an Excel file, not a CSV file; give it the .xlsx extension",
         )
@@ -290,7 +299,7 @@ def _read_xlsx(data: bytes) -> Table:
     from openpyxl import load_workbook
 
     if not data.startswith(_ZIP_MAGIC):
-        raise FileProblem(
+        raise _unreadable(
             "不是有效的 XLSX 文件"
             + ("（旧版 .xls 格式请另存为 .xlsx）" if data.startswith(_OLE_MAGIC) else ""),
             "not a valid XLSX file"
@@ -301,7 +310,7 @@ def _read_xlsx(data: bytes) -> Table:
         ws = wb.worksheets[0]
         merged = _merged_ranges(data, ws)
     except Exception as exc:  # openpyxl raises many kinds on damaged files
-        raise FileProblem(
+        raise _unreadable(
             f"不是有效的 XLSX 文件（{type(exc).__name__}）",
             f"not a valid XLSX file ({type(exc).__name__}: {exc})",
         ) from None
@@ -342,7 +351,7 @@ def read_table(filename: str, data: bytes) -> Table:
         return _read_csv(data)
     if name.endswith(".xlsx"):
         return _read_xlsx(data)
-    raise FileProblem(
+    raise _unreadable(
         f"不支持的文件类型“{filename}”：请使用 .csv 或 .xlsx 文件",
         f"unsupported file type {filename!r}: use a .csv or .xlsx file",
     )
@@ -429,11 +438,6 @@ def _code_or_name(rows: Iterable[tuple[int, str, str]]) -> dict[str, int]:
     return out
 
 
-def _chunks(seq: Sequence, size: int) -> Iterator[Sequence]:
-    for i in range(0, len(seq), size):
-        yield seq[i : i + size]
-
-
 def _pairs(session: Session, stmt) -> dict:
     """The two columns of `stmt` as a dict (`dict(result)` would treat a Result as a mapping)."""
     return {a: b for a, b in session.execute(stmt)}
@@ -461,7 +465,7 @@ def build_lookups(session: Session, kind: str, usccs: Iterable[str] = ()) -> Loo
         if kind == "conflicts":
             wanted = sorted(set(usccs))
             entities: dict[str, int] = {}
-            for chunk in _chunks(wanted, IN_CHUNK):
+            for chunk in chunks(wanted, IN_CHUNK):
                 entities.update(
                     _pairs(session, select(Entity.uscc, Entity.id).where(Entity.uscc.in_(chunk)))
                 )
@@ -491,7 +495,7 @@ def _existing(
     if len(keys) > 20 * IN_CHUNK:  # a big file: one scan of the table is cheaper
         add(session.execute(select(*cols)))
         return out
-    for chunk in _chunks(keys, IN_CHUNK):
+    for chunk in chunks(keys, IN_CHUNK):
         if len(key_cols) == 1:
             cond = key_cols[0].in_([k[0] for k in chunk])
         else:
@@ -521,21 +525,22 @@ def import_directory(
     kind: str,
     filename: str,
     data: bytes,
-    actor: str,
-    progress: Progress = _no_progress,
+    actor: Actor,
+    progress: Progress = no_progress,
 ) -> ImportReport:
     """Validate and upsert a directory file; see the module docstring. Never commits.
 
     Bad data never raises: the returned report lists the errors and nothing was added to
     the session. A database error rolls the session back and propagates.
     """
+    access.require_role(actor, Role.ADMIN, action=Msg("导入名录", "import directories"))
     if kind not in SCHEMAS:
         raise ValueError(f"unknown directory {kind!r}; one of {', '.join(SCHEMAS)}")
     report = ImportReport(kind, filename, hashlib.sha256(data).hexdigest())
     try:
         loaded = _validate(session, kind, filename, data, report, progress)
     except FileProblem as exc:
-        report.errors = exc.errors
+        report.errors = [RowError.from_detail(d) for d in exc.details]
         return report
     if report.errors:
         return report
@@ -587,10 +592,10 @@ def _validate(
             except _HeaderProblems as exc:
                 for _ in rows:  # read on: formula and merged cells are reported too
                     pass
-                raise FileProblem(errors=exc.errors + table.errors) from None
+                raise _unreadable(errors=exc.errors + table.errors) from None
             break
     if header is None:
-        raise FileProblem(
+        raise _unreadable(
             "文件是空的：没有表头，也没有数据",
             "the file is empty: no header row and no data",
             errors=table.errors,
@@ -676,7 +681,7 @@ def _validate(
             else e
         )
     if report.rows == 0 and not report.errors:
-        raise FileProblem(
+        raise _unreadable(
             "文件只有表头，没有数据行", "the file has a header row but no data rows", header.row
         )
     report.errors.sort(key=lambda e: e.row or 0)
@@ -706,8 +711,8 @@ def _write(
     report.created, report.updated = len(creates), len(updates)
     id_attrs = ["id", *attrs]
     # Parameter dicts are built one batch at a time, to keep the memory down.
-    batches = [(insert(model), c, attrs, missing_defaults) for c in _chunks(creates, WRITE_CHUNK)]
-    batches += [(update(model), c, id_attrs, {}) for c in _chunks(updates, WRITE_CHUNK)]
+    batches = [(insert(model), c, attrs, missing_defaults) for c in chunks(creates, WRITE_CHUNK)]
+    batches += [(update(model), c, id_attrs, {}) for c in chunks(updates, WRITE_CHUNK)]
     for stmt, chunk, names, extra in progress(
         batches, total=len(batches), desc="writing", unit=" batches"
     ):

@@ -220,6 +220,21 @@ class Officer(Base):
     def competence_set(self) -> frozenset[str]:
         return frozenset(c for c in self.competences.split(";") if c)
 
+    def certified_window(self) -> tuple[dt.date, dt.date] | None:
+        """The days the certificate lets the officer inspect: its validity dates while its
+        status is valid; None for an expired, suspended or revoked certificate."""
+        if self.cert_status != CertStatus.VALID.value:
+            return None
+        return self.cert_valid_from, self.cert_valid_to
+
+    def certified_for(self, start: dt.date, end: dt.date) -> bool:
+        """Whether the certificate is valid on every day from `start` to `end`."""
+        window = self.certified_window()
+        return window is not None and window[0] <= start and end <= window[1]
+
+    def certified_on(self, day: dt.date) -> bool:
+        return self.certified_for(day, day)
+
 
 class LeavePeriod(Base):
     """A period when an officer is unavailable (请假、培训、借调)."""

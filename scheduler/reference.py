@@ -8,8 +8,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from data import REFERENCE_DIR
+from scheduler import access
+from scheduler.actors import Actor
 from scheduler.audit import EventKind, record
-from scheduler.models import Body, Item, Town, Unit
+from scheduler.errors import Msg
+from scheduler.models import Body, Item, Role, Town, Unit
 
 
 def read_csv(name: str) -> list[dict[str, str]]:
@@ -34,8 +37,10 @@ def _upsert(session: Session, model, rows: list[dict]) -> int:
     return changed
 
 
-def load_reference(session: Session, actor: str = "system") -> int:
-    """Upsert the reference tables; returns the number of rows created or changed."""
+def load_reference(session: Session, actor: Actor) -> int:
+    """Upsert the reference tables; returns the number of rows created or changed.
+    Only an administrator (or the system) loads them."""
+    access.require_role(actor, Role.ADMIN, action=Msg("载入参考数据", "load the reference data"))
     changed = _upsert(
         session,
         Town,

@@ -18,6 +18,8 @@ from operator import mul
 from stdnum import exceptions as stdnum_exceptions
 from stdnum.cn import uscc as _stdnum
 
+from scheduler.errors import Invalid, Msg
+
 LENGTH = 18
 ALPHABET = _stdnum._alphabet  # "0123456789ABCDEFGHJKLMNPQRTUWXY": no I, O, S, V, Z
 _ALPHABET_SET = frozenset(ALPHABET)
@@ -29,14 +31,22 @@ _VALUES = {ch: i for i, ch in enumerate(ALPHABET)}
 _WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
 
 
-class USCCError(ValueError):
+class USCCError(Invalid, ValueError):
     """An invalid credit code. `reason` is "length", "characters" or "check_digit"."""
 
+    code = "uscc_invalid"
+
     def __init__(self, reason: str, zh: str, en: str):
-        super().__init__(f"{zh} / {en}")
+        super().__init__(Msg(zh, en), field="uscc")
         self.reason = reason
-        self.zh = zh
-        self.en = en
+
+    @property
+    def zh(self) -> str:
+        return self.message.zh
+
+    @property
+    def en(self) -> str:
+        return self.message.en
 
 
 def compact(value: str) -> str:

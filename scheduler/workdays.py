@@ -18,14 +18,13 @@ import chinese_calendar
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from scheduler import access
+from scheduler.actors import Actor
 from scheduler.audit import EventKind, now_utc, record
-from scheduler.models import CalendarDay, CalendarSource, CalendarYear
+from scheduler.errors import CalendarError, Msg
+from scheduler.models import CalendarDay, CalendarSource, CalendarYear, Role
 
 FIXED_HOLIDAYS = {(1, 1), (5, 1), (5, 2), (5, 3), (10, 1), (10, 2), (10, 3)}
-
-
-class CalendarError(ValueError):
-    pass
 
 
 def _package_knows(year: int) -> bool:
@@ -56,7 +55,12 @@ class WorkCalendar:
         """The n-th working day after `day` (n >= 1); must lie within the calendar's range."""
         later = [d for d in self.days if d > day]
         if len(later) < n:
-            raise CalendarError(f"calendar ends before {n} working days after {day}")
+            raise CalendarError(
+                Msg(
+                    f"日历在 {day} 之后不足 {n} 个工作日",
+                    f"calendar ends before {n} working days after {day}",
+                )
+            )
         return later[n - 1]
 
 
@@ -71,7 +75,12 @@ def year_source(session: Session, year: int) -> CalendarSource:
 def working_days(session: Session, start: dt.date, end: dt.date) -> WorkCalendar:
     """Every working day from `start` to `end` inclusive."""
     if end < start:
-        raise CalendarError(f"range ends ({end}) before it starts ({start})")
+        raise CalendarError(
+            Msg(
+                f"结束日期 {end} 早于开始日期 {start}",
+                f"range ends ({end}) before it starts ({start})",
+            )
+        )
     sources = {y: year_source(session, y) for y in range(start.year, end.year + 1)}
     official = {
         d.day: d.is_workday
@@ -100,39 +109,57 @@ def parse_official_csv(text: str) -> list[tuple[dt.date, bool, str]]:
     rows, errors = [], []
     reader = csv.DictReader(io.StringIO(text))
     if reader.fieldnames is None or not {"date", "kind"} <= set(reader.fieldnames):
-        raise CalendarError("表头须为 date,kind,name / the header must be date,kind,name")
+        raise CalendarError(Msg("表头须为 date,kind,name", "the header must be date,kind,name"))
     for n, row in enumerate(reader, start=2):
         try:
             day = dt.date.fromisoformat(row["date"].strip())
         except ValueError:
             errors.append(
-                f"第{n}行 date：日期无效 / row {n}, date: {row['date']!r} is not YYYY-MM-DD"
+                {
+                    "row": n,
+                    "column": "date",
+                    "value": row["date"],
+                    "message": Msg("日期无效，应为 YYYY-MM-DD", "not a date YYYY-MM-DD"),
+                }
             )
             continue
         kind = row["kind"].strip()
         if kind not in ("holiday", "workday"):
-            errors.append(f"第{n}行 kind：须为 holiday 或 workday / row {n}, kind: {kind!r}")
+            errors.append(
+                {
+                    "row": n,
+                    "column": "kind",
+                    "value": kind,
+                    "message": Msg("须为 holiday 或 workday", "must be holiday or workday"),
+                }
+            )
             continue
         rows.append((day, kind == "workday", (row.get("name") or "").strip()))
     if errors:
-        raise CalendarError("\n".join(errors))
+        raise CalendarError(Msg("日历文件有误", "the calendar file is invalid"), errors)
     return rows
 
 
 def import_official(
-    session: Session, year: int, rows: list[tuple[dt.date, bool, str]], actor: str, note: str = ""
+    session: Session,
+    year: int,
+    rows: list[tuple[dt.date, bool, str]],
+    actor: Actor,
+    note: str = "",
 ) -> int:
     """Replace the year's official list (all-or-nothing); returns the number of days stored.
 
     Days not listed follow the weekday rule, so the list holds the holidays that fall on
     weekdays and the adjusted working weekends; listing all holidays is fine too.
+    Only an administrator imports the calendar.
     """
+    access.require_role(actor, Role.ADMIN, action=Msg("导入工作日历", "import the calendar"))
     seen = set()
     for day, _, _ in rows:
         if day.year != year:
-            raise CalendarError(f"{day} 不在 {year} 年 / {day} is not in {year}")
+            raise CalendarError(Msg(f"{day} 不在 {year} 年", f"{day} is not in {year}"))
         if day in seen:
-            raise CalendarError(f"{day} 重复 / {day} is listed twice")
+            raise CalendarError(Msg(f"{day} 重复", f"{day} is listed twice"))
         seen.add(day)
     previous = session.get(CalendarYear, year)
     # The replaced list goes into the audit log, so no version of the calendar is lost.
@@ -142,9 +169,11 @@ def import_official(
     ]
     session.execute(delete(CalendarDay).where(CalendarDay.year == year))
     if previous is None:
-        session.add(CalendarYear(year=year, imported_at=now_utc(), imported_by=actor, note=note))
+        session.add(
+            CalendarYear(year=year, imported_at=now_utc(), imported_by=actor.name, note=note)
+        )
     else:
-        previous.imported_at, previous.imported_by, previous.note = now_utc(), actor, note
+        previous.imported_at, previous.imported_by, previous.note = now_utc(), actor.name, note
     session.flush()
     session.add_all(CalendarDay(day=d, year=year, is_workday=w, name=name) for d, w, name in rows)
     record(

@@ -105,11 +105,12 @@ def migrated_url(tmp_path_factory):
     url = _new_database_url() or f"sqlite:///{tmp_path_factory.mktemp('db') / 'fairdraw.db'}"
     app = make_app(url)
     upgrade(app)
+    from scheduler.actors import Actor
     from scheduler.db import db
     from scheduler.reference import load_reference
 
     with app.app_context():
-        load_reference(db.session)
+        load_reference(db.session, Actor.system("test"))
         db.session.commit()
         db.engine.dispose()
     yield url

@@ -2,6 +2,9 @@
 
 @public                      anyone, logged in or not
 @roles("planner", "admin")   a logged-in user with one of these roles
+
+These rules only open the door to a page; the scope (which plan, which inspection) is
+checked by the services with `current_actor()` (see `scheduler.access`).
 """
 
 from __future__ import annotations
@@ -9,9 +12,10 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 
-from flask import Flask, abort
+from flask import Flask, abort, current_app
 from flask_login import current_user
 
+from scheduler.actors import Actor
 from scheduler.models import Role
 
 # Endpoints that Flask itself registers: static files are public.
@@ -36,8 +40,6 @@ def roles(*allowed: str) -> Callable[[Callable], Callable]:
         @functools.wraps(view)
         def wrapped(*args, **kwargs):
             if not current_user.is_authenticated:
-                from flask import current_app
-
                 return current_app.login_manager.unauthorized()
             if current_user.role not in allowed:
                 abort(403)
@@ -47,6 +49,11 @@ def roles(*allowed: str) -> Callable[[Callable], Callable]:
         return wrapped
 
     return decorator
+
+
+def current_actor() -> Actor:
+    """The logged-in user as the `Actor` the services take (views with `@roles` only)."""
+    return Actor.from_user(current_user._get_current_object())
 
 
 STAFF = (Role.ADMIN.value, Role.PLANNER.value, Role.AUDITOR.value)

@@ -6,10 +6,10 @@ A plain script, not a pytest test:
         [--url postgresql+psycopg://postgres@127.0.0.1:5432/EMPTY_DB]
 
 It migrates a temporary SQLite database (or the empty database at --url), times the
-generation (`data.demo.generate`), the bulk load (`scheduler.demo.load_demo`, including
-the reference tables, users, digest and audit event) and the commit, checks the row
-counts and prints a markdown table row: scale, rows, generation s, load s, commit s,
-total s, peak resident memory.
+generation (`data.demo_district.generate`), the bulk load
+(`scheduler.demo_loader.load_demo`, including the reference tables, users, digest and audit
+event) and the commit, checks the row counts and prints a markdown table row: scale, rows,
+generation s, load s, commit s, total s, peak resident memory.
 The target is under 60 s in total at scale 1.0.
 """
 
@@ -57,9 +57,11 @@ def main() -> int:
     from flask_migrate import upgrade
     from sqlalchemy import func, select
 
-    from data import demo as gen
+    from data import demo_district as gen
+    from scheduler.actors import Actor
+    from scheduler.cli.base import progress_bar
     from scheduler.db import db
-    from scheduler.demo import load_demo
+    from scheduler.demo_loader import load_demo
     from scheduler.models import Entity, Officer
     from web import create_app
 
@@ -79,7 +81,12 @@ def main() -> int:
         district = gen.generate(args.seed, args.scale)
         t1 = time.perf_counter()
         result = load_demo(
-            db.session, args.seed, args.scale, actor="bench", district=district, progress=True
+            db.session,
+            args.seed,
+            args.scale,
+            actor=Actor.system("bench"),
+            district=district,
+            progress=progress_bar(),
         )
         t2 = time.perf_counter()
         db.session.commit()

@@ -116,10 +116,13 @@ def end_to_end() -> dict:
     """Load the demo district into a temp SQLite file, then time freeze and draw."""
     from flask_migrate import upgrade
 
-    from scheduler import plans
+    from scheduler.actors import Actor
     from scheduler.db import db
+    from scheduler.plans import create, draw, matching, queries, scheduling
+    from scheduler.plans.core import get_plan
     from web import create_app
 
+    bench = Actor.system("bench")
     with tempfile.TemporaryDirectory() as tmp:
         url = f"sqlite:///{tmp}/bench.db"
         app = create_app(
@@ -139,26 +142,24 @@ def end_to_end() -> dict:
         # find the cap (the example file's 30 cannot be met; the match would say so).
         data["cap_per_officer"] = None
         with app.app_context():
-            plans.create_plan(db.session, data, "bench")
+            create.create_plan(db.session, data, bench)
             db.session.commit()
             t0 = time.perf_counter()
-            plan = plans.freeze(db.session, data["code"], "bench")
+            plan = draw.freeze(db.session, data["code"], bench)
             db.session.commit()
             t1 = time.perf_counter()
-            plans.set_seed(db.session, data["code"], SEED, "bench")
+            draw.set_seed(db.session, data["code"], SEED, bench)
             db.session.commit()
             t2 = time.perf_counter()
-            plans.draw(db.session, data["code"], "bench")
+            draw.draw(db.session, data["code"], bench)
             db.session.commit()
             t3 = time.perf_counter()
-            info = plans.summary(db.session, data["code"])
-            from scheduler import matching, scheduling
-
+            info = queries.summary(db.session, get_plan(db.session, data["code"]))
             t4 = time.perf_counter()
-            plan = matching.match(db.session, data["code"], "bench")
+            plan = matching.match(db.session, data["code"], bench)
             db.session.commit()
             t5 = time.perf_counter()
-            scheduling.schedule(db.session, data["code"], "bench")
+            scheduling.schedule(db.session, data["code"], bench)
             db.session.commit()
             t6 = time.perf_counter()
             return {

@@ -117,6 +117,7 @@ def run(args: argparse.Namespace, workdir: Path) -> int:
     from flask_migrate import upgrade
     from sqlalchemy import func, select
 
+    from scheduler.actors import Actor
     from scheduler.db import db
     from scheduler.exporters import export_directory
     from scheduler.importers import import_directory
@@ -124,10 +125,12 @@ def run(args: argparse.Namespace, workdir: Path) -> int:
     from scheduler.reference import load_reference
     from web import create_app
 
+    bench = Actor.system("bench")
+
     def timed_import(path: Path, expect: str) -> tuple[float, float] | None:
         data = path.read_bytes()
         t, c = time.perf_counter(), time.process_time()
-        report = import_directory(db.session, "entities", path.name, data, "bench")
+        report = import_directory(db.session, "entities", path.name, data, bench)
         db.session.commit()
         elapsed, cpu = time.perf_counter() - t, time.process_time() - c
         db.session.expunge_all()
@@ -143,7 +146,7 @@ def run(args: argparse.Namespace, workdir: Path) -> int:
     def timed_export(path: Path, fmt: str) -> float:
         t = time.perf_counter()
         with open(path, "wb") as f:
-            export_directory(db.session, "entities", f, fmt)
+            export_directory(db.session, "entities", f, fmt, bench)
         return time.perf_counter() - t
 
     url = f"sqlite:///{db_path}"
@@ -151,7 +154,7 @@ def run(args: argparse.Namespace, workdir: Path) -> int:
     lines = []
     with app.app_context():
         upgrade()
-        load_reference(db.session)
+        load_reference(db.session, bench)
         db.session.commit()
         first = timed_import(csv_path, "created")
         second = timed_import(csv_path, "unchanged")

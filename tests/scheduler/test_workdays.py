@@ -4,7 +4,10 @@ import datetime as dt
 
 import pytest
 
+from scheduler.actors import Actor
 from scheduler.workdays import CalendarError, import_official, parse_official_csv, working_days
+
+ACTOR = Actor.system("test")
 
 D = dt.date
 
@@ -39,7 +42,7 @@ def test_official_import_replaces_the_provisional_rule_and_is_audited(db_session
         "date,kind,name\n2027-05-04,holiday,劳动节\n2027-05-05,holiday,劳动节\n"
         "2027-04-25,workday,调休\n"
     )
-    import_official(db_session, 2027, parse_official_csv(text), "admin")
+    import_official(db_session, 2027, parse_official_csv(text), ACTOR)
     cal = working_days(db_session, D(2027, 4, 24), D(2027, 5, 10))
     assert cal.sources == {2027: "official"} and not cal.provisional
     assert D(2027, 4, 25) in cal.days  # a Sunday made a working day
@@ -48,7 +51,7 @@ def test_official_import_replaces_the_provisional_rule_and_is_audited(db_session
     assert D(2027, 5, 6) in cal.days
     # A second import replaces the first; the replaced list is kept in the audit log.
     import_official(
-        db_session, 2027, parse_official_csv("date,kind,name\n2027-05-06,holiday,x\n"), "a"
+        db_session, 2027, parse_official_csv("date,kind,name\n2027-05-06,holiday,x\n"), ACTOR
     )
     cal = working_days(db_session, D(2027, 5, 1), D(2027, 5, 10))
     assert D(2027, 5, 4) in cal.days and D(2027, 5, 6) not in cal.days
@@ -80,10 +83,10 @@ def test_bad_official_files_are_refused(text, fragment):
 
 def test_import_refuses_days_of_another_year_and_duplicates(db_session):
     with pytest.raises(CalendarError, match="2028"):
-        import_official(db_session, 2027, [(D(2028, 1, 1), False, "")], "a")
+        import_official(db_session, 2027, [(D(2028, 1, 1), False, "")], ACTOR)
     twice = [(D(2027, 1, 1), False, ""), (D(2027, 1, 1), False, "")]
     with pytest.raises(CalendarError, match="twice"):
-        import_official(db_session, 2027, twice, "a")
+        import_official(db_session, 2027, twice, ACTOR)
 
 
 def test_calendar_cli(app, tmp_path):

@@ -2,7 +2,10 @@
 
 import pytest
 
+from scheduler.actors import Actor
 from scheduler.users import create_user
+
+ACTOR = Actor.system("test")
 
 pytestmark = pytest.mark.browser
 
@@ -16,7 +19,7 @@ def page(browser):
 
 
 def test_planner_logs_in_and_out(page, live_server, db_session, tmp_path):
-    create_user(db_session, "planner-sc", "planner-pass-9", "planner", body_code="SC")
+    create_user(db_session, "planner-sc", "planner-pass-9", "planner", body_code="SC", actor=ACTOR)
     db_session.commit()
 
     page.goto(live_server + "/")

@@ -1,55 +1,60 @@
-"""Fill the Chinese catalogue from ZH below: `python web/translations/fill_zh.py`.
+"""Fill the Chinese catalogue: `python web/translations/fill_zh.py` (run by `make translations`).
 
-Message ids are English; Chinese is the default locale. Run after `make translations`.
+Message ids are English; Chinese is the default locale. Each web area keeps the Chinese
+of its own strings in a `zh.py` next to its views (`web/portal/zh.py`: `ZH = {...}`), so
+that areas grow in parallel without touching one shared dict; this script gathers `ZH`
+from every `web/**/zh.py` (and `scheduler/**/zh.py`, if any), refuses an id translated
+two different ways, writes the translations into zh/LC_MESSAGES/messages.po and fails
+listing every message id that has no Chinese.
 """
 
+from __future__ import annotations
+
+import runpy
 from pathlib import Path
 
 from babel.messages.pofile import read_po, write_po
 
-ZH = {
-    "Wrong username or password.": "用户名或密码错误。",
-    "Fairdraw": "公平抽查",
-    "Double random, one disclosure": "双随机、一公开",
-    "Workspace": "工作台",
-    "Log out": "退出",
-    "Staff login": "工作人员登录",
-    "Directories": "名录库",
-    "Market entities": "市场主体",
-    "Officers": "执法人员",
-    "Declared conflicts": "申报的回避关系",
-    "Leave periods": "请假记录",
-    "Audit events": "审计日志",
-    "Random selection of inspected market entities, random matching of certified officers, "
-    "and public disclosure of the results.": (
-        "随机抽取检查对象，随机选派执法检查人员，抽查情况及查处结果及时向社会公开。"
-    ),
-    "enforcement bodies": "个行政执法主体",
-    "certified officers": "名持证执法人员",
-    "market entities in the directory": "户市场主体在检查对象名录库中",
-    "Username": "用户名",
-    "Password": "密码",
-    "Log in": "登录",
-    "Logged in as %(name)s, role %(role)s.": "当前用户 %(name)s，角色：%(role)s。",
-    "Administrator": "系统管理员",
-    "Planner": "计划员",
-    "Officer": "执法人员",
-    "Auditor": "审计员",
-}
+ROOT = Path(__file__).resolve().parents[2]
+CATALOG = Path(__file__).parent / "zh" / "LC_MESSAGES" / "messages.po"
 
-if __name__ == "__main__":
-    path = Path(__file__).parent / "zh" / "LC_MESSAGES" / "messages.po"
-    with open(path, "rb") as f:
+
+def gather(root: Path = ROOT) -> dict[str, str]:
+    """Every `ZH` dict of web/**/zh.py and scheduler/**/zh.py, merged."""
+    merged: dict[str, str] = {}
+    where: dict[str, Path] = {}
+    conflicts = []
+    for package in ("web", "scheduler"):
+        for path in sorted((root / package).glob("**/zh.py")):
+            for msgid, text in runpy.run_path(str(path))["ZH"].items():
+                if msgid in merged and merged[msgid] != text:
+                    conflicts.append(f"{msgid!r}: {where[msgid]} and {path}")
+                merged.setdefault(msgid, text)
+                where.setdefault(msgid, path.relative_to(root))
+    if conflicts:
+        raise SystemExit("translated differently: " + "; ".join(conflicts))
+    return merged
+
+
+def fill(catalog_path: Path = CATALOG, zh: dict[str, str] | None = None) -> list[str]:
+    """Write the Chinese into the catalogue; return the message ids still untranslated."""
+    zh = gather() if zh is None else zh
+    with open(catalog_path, "rb") as f:
         catalog = read_po(f, locale="zh")
     missing = []
     for message in catalog:
         if message.id:
-            if message.id in ZH:
-                message.string = ZH[message.id]
+            if message.id in zh:
+                message.string = zh[message.id]
                 message.flags.discard("fuzzy")
             else:
                 missing.append(message.id)
-    with open(path, "wb") as f:
+    with open(catalog_path, "wb") as f:
         write_po(f, catalog, width=100)
-    if missing:
-        raise SystemExit("untranslated: " + "; ".join(missing))
+    return missing
+
+
+if __name__ == "__main__":
+    untranslated = fill()
+    if untranslated:
+        raise SystemExit("untranslated (add them to the area's zh.py): " + "; ".join(untranslated))

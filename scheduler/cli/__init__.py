@@ -1,0 +1,22 @@
+"""Flask CLI commands of the domain (`flask plan ...`, `flask import ...`, ...), one module
+per command group; `base` holds what they share. Only this package uses click."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def register_cli(app: Flask) -> None:
+    """Add every command group to `app.cli`."""
+    from scheduler.cli import calendar, demo, directory, plans, reference, users
+
+    for group in (
+        reference.reference_cli,
+        users.user_cli,
+        demo.demo_cli,
+        directory.import_cli,
+        directory.export_cli,
+        plans.plan_cli,
+        calendar.calendar_cli,
+    ):
+        app.cli.add_command(group)

@@ -1,0 +1,99 @@
+"""`flask import KIND FILE` and `flask export KIND --out FILE`: the four directories.
+
+The work is done by `scheduler.importers.import_directory` and
+`scheduler.exporters.export_directory`, which the staff console calls too.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import click
+
+from scheduler.actors import Actor
+from scheduler.cli.base import CLI_ACTOR, domain_command, fail, progress_bar
+from scheduler.db import db
+from scheduler.directory_rows import SCHEMAS
+from scheduler.errors import Msg
+from scheduler.exporters import FORMATS, export_directory
+from scheduler.importers import import_directory
+
+DIRECTORIES = tuple(SCHEMAS)  # entities, officers, conflicts, leave
+
+
+@click.group("import")
+def import_cli():
+    """Import a directory file (CSV in UTF-8 or GBK, or XLSX); all-or-nothing."""
+
+
+@click.group("export")
+def export_cli():
+    """Export a directory to CSV or XLSX."""
+
+
+def _import_command(kind: str):
+    @import_cli.command(
+        kind,
+        help=f"Import {kind} from FILE (.csv or .xlsx); a file with any bad row writes nothing.",
+    )
+    @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+    @click.option("--actor", default="cli", show_default=True, help="name in the audit log")
+    @domain_command
+    def command(file: Path, actor: str):
+        try:
+            data = file.read_bytes()
+        except OSError as exc:
+            fail(Msg(f"无法读取 {file}：{exc}", f"cannot read {file}: {exc}"))
+        report = import_directory(
+            db.session, kind, file.name, data, Actor.system(actor), progress_bar()
+        )
+        if not report.ok:
+            raise report.as_error()
+        db.session.commit()
+        click.echo(report.summary())
+
+    return command
+
+
+def _export_command(kind: str):
+    @export_cli.command(kind, help=f"Export {kind} to --out FILE (.csv or .xlsx).")
+    @click.option(
+        "--out",
+        "out",
+        required=True,
+        type=click.Path(dir_okay=False, path_type=Path),
+        help="output file; .csv (UTF-8) or .xlsx",
+    )
+    @click.option("--bom", is_flag=True, help="start a CSV with a UTF-8 BOM (for Excel)")
+    @domain_command
+    def command(out: Path, bom: bool):
+        fmt = out.suffix.lower().lstrip(".")
+        if fmt not in FORMATS:
+            fail(
+                Msg(
+                    f"不支持的导出格式“{out.suffix}”：请使用 .csv 或 .xlsx",
+                    f"unsupported export format {out.suffix!r}: use .csv or .xlsx",
+                )
+            )
+        directory = out.resolve().parent
+        if not directory.is_dir():
+            fail(Msg(f"目录不存在：{directory}", f"no such directory: {directory}"))
+        # Write next to the target and rename, so that a failure leaves no partial file.
+        fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", dir=directory)
+        try:
+            with os.fdopen(fd, "wb") as f:
+                count = export_directory(db.session, kind, f, fmt, CLI_ACTOR, bom=bom)
+            os.replace(tmp, out)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+        click.echo(f"已导出 {count} 行到 {out} / exported {count} rows to {out}")
+
+    return command
+
+
+for _kind in DIRECTORIES:
+    _import_command(_kind)
+    _export_command(_kind)

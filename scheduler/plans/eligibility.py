@@ -1,0 +1,161 @@
+"""Who may take an inspection (执法人员回避与资格): the rules shared by the match and
+by the replacement of a team member, each with the reason an officer is excluded.
+
+An officer is eligible for an inspection of his or her body when the certificate is valid
+(`Officer.certified_for`), he or she is not on leave, is competent for the item
+categories, is not from the entity's town under cross-jurisdiction, has declared no
+conflict with the entity and did not inspect it last time (rotation).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+
+import numpy as np
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from scheduler.db import chunks
+from scheduler.errors import Msg
+from scheduler.models import (
+    Assignment,
+    Conflict,
+    Inspection,
+    InspectionHistory,
+    LeavePeriod,
+    Officer,
+    Plan,
+    history_officer,
+)
+from scheduler.plans.core import DONE_STATES, own_plan_history_excluded
+
+# Why an officer cannot take an inspection; the order is the order of the checks.
+REASONS = {
+    "certificate": Msg("证件无效或未覆盖检查期", "certificate not valid for the whole window"),
+    "leave": Msg("整个检查期请假", "on leave for the whole window"),
+    "competence": Msg("无该检查事项执法领域", "not competent for the item categories"),
+    "jurisdiction": Msg("所所交叉：本单位辖区", "cross-jurisdiction: own unit's town"),
+    "conflict": Msg("申报回避", "declared conflict"),
+    "rotation": Msg("上次检查该主体（轮换）", "inspected this entity last time (rotation)"),
+    "previous": Msg("曾在本检查组中（已回避或移除）", "left this team before (recused or removed)"),
+    "cap": Msg("已达工作量上限", "at the workload cap"),
+}
+
+
+def categories(plan: Plan) -> dict[str, int]:
+    """Item category (Chinese name) -> bit, for competence masks."""
+    cats = sorted({it.category_zh for it in plan.items})
+    return {c: 1 << n for n, c in enumerate(cats)}
+
+
+def on_leave_all_window(session: Session, plan: Plan, officer_ids: list[int]) -> set[int]:
+    """Officers whose leave covers every day of the plan's window."""
+    days = (plan.window_end - plan.window_start).days + 1
+    covered: dict[int, set[int]] = defaultdict(set)
+    for oid, start, end in session.execute(
+        select(LeavePeriod.officer_id, LeavePeriod.starts_on, LeavePeriod.ends_on).where(
+            LeavePeriod.starts_on <= plan.window_end, LeavePeriod.ends_on >= plan.window_start
+        )
+    ):
+        lo = max(0, (start - plan.window_start).days)
+        hi = min(days - 1, (end - plan.window_start).days)
+        covered[oid].update(range(lo, hi + 1))
+    wanted = set(officer_ids)
+    return {oid for oid, got in covered.items() if oid in wanted and len(got) == days}
+
+
+def last_inspectors(
+    session: Session, entity_ids: list[int], body_id: int, before: dt.date
+) -> dict[int, set[int]]:
+    """Per entity, the officers of the body's most recent inspection of it before `before`
+    (rotation): from the imported history and from this system's own scheduled plans."""
+    latest: dict[int, tuple[dt.date, str, int]] = {}
+    for chunk in chunks(entity_ids):
+        history = select(
+            InspectionHistory.id, InspectionHistory.entity_id, InspectionHistory.inspected_on
+        ).where(
+            InspectionHistory.body_id == body_id,
+            InspectionHistory.entity_id.in_(chunk),
+            InspectionHistory.inspected_on < before,
+            own_plan_history_excluded(),
+        )
+        for hid, eid, day in session.execute(history):
+            if eid not in latest or (day, "h", hid) > latest[eid]:
+                latest[eid] = (day, "h", hid)
+        planned = (
+            select(Inspection.id, Inspection.entity_id, Inspection.visit_date)
+            .join(Plan, Plan.id == Inspection.plan_id)
+            .where(
+                Inspection.entity_id.in_(chunk),
+                Inspection.visit_date < before,
+                Plan.state.in_(DONE_STATES),
+                Inspection.id.in_(
+                    select(Assignment.inspection_id).where(Assignment.body_id == body_id)
+                ),
+            )
+        )
+        for iid, eid, day in session.execute(planned):
+            if eid not in latest or (day, "p", iid) > latest[eid]:
+                latest[eid] = (day, "p", iid)
+    out: dict[int, set[int]] = defaultdict(set)
+    hids = {ref: eid for eid, (_, src, ref) in latest.items() if src == "h"}
+    iids = {ref: eid for eid, (_, src, ref) in latest.items() if src == "p"}
+    for refs, query in (
+        (
+            hids,
+            lambda c: select(history_officer.c.history_id, history_officer.c.officer_id).where(
+                history_officer.c.history_id.in_(c)
+            ),
+        ),
+        (
+            iids,
+            lambda c: select(Assignment.inspection_id, Assignment.officer_id).where(
+                Assignment.inspection_id.in_(c), Assignment.body_id == body_id, Assignment.active
+            ),
+        ),
+    ):
+        for chunk in chunks(list(refs)):
+            for ref, oid in session.execute(query(chunk)):
+                out[refs[ref]].add(oid)
+    return out
+
+
+def conflict_pairs(session: Session, entity_ids: list[int]) -> set[tuple[int, int]]:
+    """(entity id, officer id) of the declared conflicts of these entities."""
+    pairs = set()
+    for chunk in chunks(entity_ids):
+        pairs.update(
+            (eid, oid)
+            for oid, eid in session.execute(
+                select(Conflict.officer_id, Conflict.entity_id).where(Conflict.entity_id.in_(chunk))
+            )
+        )
+    return pairs
+
+
+def availability(
+    session: Session, officers: list[Officer], days: tuple[dt.date, ...]
+) -> np.ndarray:
+    """(officer, day) -> certified that day (`Officer.certified_on`) and not on leave."""
+    index = {o.id: k for k, o in enumerate(officers)}
+    day_index = {d: k for k, d in enumerate(days)}
+    avail = np.zeros((len(officers), len(days)), dtype=bool)
+    day_arr = np.array(days, dtype="datetime64[D]")
+    for k, o in enumerate(officers):
+        window = o.certified_window()  # the days `o.certified_on` accepts, as one range
+        if window is not None:
+            first, last = np.datetime64(window[0]), np.datetime64(window[1])
+            avail[k] = (day_arr >= first) & (day_arr <= last)
+    if not days:
+        return avail
+    for oid, start, end in session.execute(
+        select(LeavePeriod.officer_id, LeavePeriod.starts_on, LeavePeriod.ends_on).where(
+            LeavePeriod.starts_on <= days[-1], LeavePeriod.ends_on >= days[0]
+        )
+    ):
+        if oid in index:
+            for d, k in day_index.items():
+                if start <= d <= end:
+                    avail[index[oid], k] = False
+    return avail
