@@ -55,8 +55,30 @@ def test_worked_example_ticket():
     assert D.ticket(SEED, "DEMO-1", "91370282MA3C5T4R2M").hex() == expected
     rows = D.tickets(SEED, "DEMO-1", ["91370282MA3C5T4R2M"])
     assert rows.shape == (1, 32) and rows[0].tobytes().hex() == expected
-    result = D.draw(SEED, "DEMO-1", ["91370282MA3C5T4R2M"], ["A"], {"A": 1})
-    assert result.drawn == (D.Drawn("91370282MA3C5T4R2M", "A", 1, expected),)
+
+
+def test_worked_example_in_a_multi_entity_stratum():
+    """The worked key is drawn for exactly those k that reach its pinned ticket's rank (a
+    one-entity stratum would draw it whatever its ticket)."""
+    import random
+
+    worked, pinned = (
+        "91370282MA3C5T4R2M",
+        ("bb6fcc9a4cf964da4d8b1788a84f32c7ce164227896ad6693b154b375e2d6b4a"),
+    )
+    rng = random.Random(2026)
+    others = sorted({"".join(rng.choices(ALPHABET, k=18)) for _ in range(23)} - {worked})
+    keys = [worked, *others]
+    strata = ["A"] * 15 + ["B"] * (len(keys) - 15)
+    peers = keys[1:15]
+    below = sum(hashlib.sha256(f"{SEED}|DEMO-1|{k}".encode()).hexdigest() < pinned for k in peers)
+    assert 0 < below < len(peers)  # neither first nor last: some k draw it, some do not
+    for k in range(16):
+        result = D.draw(SEED, "DEMO-1", keys, strata, {"A": k, "B": 3})
+        assert (worked in result.selected) == (k > below)
+        if worked in result.selected:
+            row = result.drawn[result.selected.index(worked)]
+            assert row == D.Drawn(worked, "A", below + 1, pinned)
 
 
 def test_population_digest_pinned():
