@@ -478,17 +478,19 @@ def build_sealed_bundles(
     in keyed-ticket order within each).
     """
     validate_strata_key(strata_key)
-    digest = population_lines_digest(keys, strata)  # validates keys, strata and uniqueness
+    order = _key_order(keys).tolist()  # validates the keys and their uniqueness
+    _stratum_codes(strata, len(keys))  # validates the strata
+    digest = hashlib.sha256("".join([f"{keys[i]},{strata[i]}\n" for i in order]).encode())
+    keys_digest = hashlib.sha256("".join([f"{keys[i]}\n" for i in order]).encode())
     rows = strata_table(strata, strata_spec)
     result = draw(seed, plan_code, keys, strata, {r["stratum"]: r["k"] for r in rows}, strata_key)
-    order = _key_order(keys).tolist()
     head = {
         "algorithm": SEALED_ALGORITHM,
         "plan_code": plan_code,
         "seed": seed,
         "frozen_at": frozen_at_iso,
-        "population_digest": digest,
-        "population_keys_digest": population_keys_digest(keys),
+        "population_digest": digest.hexdigest(),
+        "population_keys_digest": keys_digest.hexdigest(),
         "strata_key_commitment": strata_key_commitment(plan_code, strata_key),
     }
     public = {
