@@ -96,6 +96,7 @@ def test_population_digest_pinned():
     assert D.population_lines_digest([], []) == hashlib.sha256(b"").hexdigest()
 
 
+@settings(deadline=None)
 @given(populations(), st.randoms(use_true_random=False))
 def test_digest_ignores_input_order(pop, rnd):
     keys, strata, _ = pop
@@ -139,6 +140,7 @@ def test_sample_size_examples(n, bp, k):
     assert D.sample_size(n, ratio_bp=bp) == k
 
 
+@settings(deadline=None)
 @given(st.integers(0, 10**9), st.integers(0, 10000))
 def test_sample_size_is_ceiling_capped(n, bp):
     k = D.sample_size(n, ratio_bp=bp)
@@ -147,6 +149,7 @@ def test_sample_size_is_ceiling_capped(n, bp):
     assert D.sample_size(n + 1, ratio_bp=bp) >= k
 
 
+@settings(deadline=None)
 @given(st.integers(0, 10**6), st.integers(0, 10**6))
 def test_sample_size_count_is_capped(n, count):
     assert D.sample_size(n, count=count) == min(n, count)
@@ -195,6 +198,7 @@ def test_validate_seed():
 # --- draw ---------------------------------------------------------------------------------
 
 
+@settings(deadline=None)
 @given(populations(), seeds_st, plan_codes_st)
 def test_draw_equals_naive_bottom_k(pop, seed, plan_code):
     keys, strata, sizes = pop
@@ -221,6 +225,7 @@ def tied_tickets(draw):
     return keys, strata, sizes, rows
 
 
+@settings(deadline=None)
 @given(tied_tickets())
 def test_select_breaks_ticket_ties_by_key(case):
     keys, strata, sizes, rows = case
@@ -233,6 +238,7 @@ def test_select_breaks_ticket_ties_by_key(case):
         assert indices.tolist() == expected
 
 
+@settings(deadline=None)
 @given(populations(max_size=40), keys_st, st.sampled_from(LABELS), seeds_st)
 def test_adding_an_entity_evicts_at_most_one(pop, new_key, label, seed):
     keys, strata, sizes = pop
@@ -355,7 +361,7 @@ def test_build_bundle_rejects_bad_rules(spec):
         D.build_bundle("P", SEED, "2026-03-01T02:00:00Z", ["1" * 18, "2" * 18], ["A", "B"], spec)
 
 
-@settings(max_examples=30)
+@settings(deadline=None, max_examples=30)
 @given(populations(max_size=20))
 def test_bundle_population_is_sorted_and_complete(pop):
     keys, strata, _ = pop
