@@ -4,15 +4,20 @@
    each size in its own process so that peak memory (ru_maxrss) is per size, side by side
    with the bare hashlib floor, numpy's Generator.choice (fast but unverifiable) and, at
    the district size, the election-audit samplers `consistent-sampler` and `cryptorandom`.
+   The sealed draw (spec section 7, HMAC-SHA256 tickets) runs beside the open one, with the
+   naive `hmac.new` per key for comparison, up to 2,170,000 keys (at 21.7M it would add
+   about a minute and is linear in n, so it is skipped).
 2. Freeze + draw of a plan over the full demo district, end to end on SQLite
    (database reads and writes included).
 
-Prints markdown to stdout.
+Prints markdown to stdout. `--solver-only` runs part 1 alone (with FAIRDRAW_BENCH_QUICK=1:
+the two smaller sizes only).
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 import os
 import resource
@@ -30,6 +35,8 @@ PLAN = "BENCH-1"
 RATIOS = {"A": 300, "B": 500, "C": 1000, "D": 2000}
 SHARES = (("A", 0.60), ("B", 0.25), ("C", 0.10), ("D", 0.05))
 ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+STRATA_KEY = bytes(range(32))
+SEALED_UP_TO = 2_170_000
 
 
 def synthetic(n: int):
@@ -75,6 +82,15 @@ def solver_part(n: int) -> dict:
         lambda: [hashlib.sha256(prefix + k.encode()).digest() for k in keys], repeat
     )
     out["solver"] = best_of(lambda: d.draw(SEED, PLAN, keys, strata, sizes), repeat)
+    out["sealed"] = out["hmac_new"] = None
+    if n <= SEALED_UP_TO:
+        out["sealed"] = best_of(
+            lambda: d.draw(SEED, PLAN, keys, strata, sizes, strata_key=STRATA_KEY), repeat
+        )
+        out["hmac_new"] = best_of(
+            lambda: [hmac.new(STRATA_KEY, prefix + k.encode(), "sha256").digest() for k in keys],
+            repeat,
+        )
     groups = {}
     for i, s in enumerate(strata):
         groups.setdefault(s, []).append(i)
@@ -180,6 +196,10 @@ def fmt(x):
     return "n/a" if x is None else f"{x:.3f}"
 
 
+def ratio(x, floor):
+    return "n/a" if x is None else f"{x / floor:.2f}x"
+
+
 def main() -> None:
     if len(sys.argv) == 3 and sys.argv[1] == "--child":
         print(json.dumps(solver_part(int(sys.argv[2]))))
@@ -189,10 +209,11 @@ def main() -> None:
         sizes = sizes[:2]
     print("### Entity draw: solver alone (seconds, best of 3; 21.7M once)\n")
     print(
-        "| population | k | hashlib floor | solver draw | solver / floor | numpy choice "
-        "(unverifiable) | consistent-sampler | cryptorandom | peak RSS MB |"
+        "| population | k | hashlib floor | solver draw | solver / floor | sealed draw (HMAC) "
+        "| sealed / floor | hmac.new per key | numpy choice (unverifiable) | consistent-sampler "
+        "| cryptorandom | peak RSS MB |"
     )
-    print("|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
     for n in sizes:
         proc = subprocess.run(
             [sys.executable, __file__, "--child", str(n)],
@@ -204,11 +225,15 @@ def main() -> None:
         r = json.loads(proc.stdout.strip().splitlines()[-1])
         print(
             f"| {r['n']:,} | {r['k']:,} | {fmt(r['hashlib_floor'])} | {fmt(r['solver'])} | "
-            f"{r['solver'] / r['hashlib_floor']:.2f}x | {fmt(r['numpy_choice'])} | "
+            f"{r['solver'] / r['hashlib_floor']:.2f}x | {fmt(r['sealed'])} | "
+            f"{ratio(r['sealed'], r['hashlib_floor'])} | {fmt(r['hmac_new'])} | "
+            f"{fmt(r['numpy_choice'])} | "
             f"{fmt(r.get('consistent_sampler'))} | {fmt(r.get('cryptorandom'))} | "
             f"{r['peak_mb']:.0f} |",
             flush=True,
         )
+    if "--solver-only" in sys.argv:
+        return
     print(
         "\n### The demo district's SC plan at 5 %, end to end on SQLite "
         "(database reads and writes included)\n"

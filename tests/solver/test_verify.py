@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from hypothesis import assume, given
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from solver import draw as D
@@ -61,6 +61,7 @@ def example_bundle():
 # --- agreement ----------------------------------------------------------------------------
 
 
+@settings(deadline=None)
 @given(bundles())
 def test_verifier_accepts_every_solver_bundle(bundle):
     assert V.verify_bundle(bundle) == []
@@ -89,6 +90,7 @@ def test_verifier_imports_only_the_standard_library():
 # --- tampering ----------------------------------------------------------------------------
 
 
+@settings(deadline=None)
 @given(bundles(min_size=1), st.data())
 def test_changed_key_breaks_the_digest(bundle, data):
     i = data.draw(st.integers(0, len(bundle["population"]) - 1))
@@ -99,6 +101,7 @@ def test_changed_key_breaks_the_digest(bundle, data):
     assert problems and problems[0].startswith("MISMATCH: population_digest is")
 
 
+@settings(deadline=None)
 @given(bundles(min_size=1), st.data())
 def test_changed_stratum_is_caught_even_with_a_fresh_digest(bundle, data):
     i = data.draw(st.integers(0, len(bundle["population"]) - 1))
@@ -112,6 +115,7 @@ def test_changed_stratum_is_caught_even_with_a_fresh_digest(bundle, data):
     assert any(f"{new!r}" in p for p in problems)
 
 
+@settings(deadline=None)
 @given(selected_bundles(), st.data())
 def test_replaced_selection_is_caught(bundle, data):
     i = data.draw(st.integers(0, len(bundle["selected"]) - 1))
@@ -125,6 +129,7 @@ def test_replaced_selection_is_caught(bundle, data):
     )
 
 
+@settings(deadline=None)
 @given(bundles(min_size=2).filter(lambda b: len(b["selected"]) >= 2), st.data())
 def test_swapped_selection_is_caught(bundle, data):
     i, j = sorted(
@@ -139,6 +144,7 @@ def test_swapped_selection_is_caught(bundle, data):
     assert V.verify_bundle(bundle)[0].startswith(f"MISMATCH: selected[{i}] is {sel[i]}")
 
 
+@settings(deadline=None)
 @given(bundles(), seeds_st)
 def test_changed_seed_is_caught_whenever_it_changes_the_draw(bundle, seed):
     assume(seed != bundle["seed"])
@@ -158,6 +164,7 @@ def test_changed_seed_is_caught_on_a_realistic_bundle():
     assert V.verify_bundle(bundle)[0].startswith("MISMATCH: selected[")
 
 
+@settings(deadline=None)
 @given(bundles(min_size=1), st.data())
 def test_wrong_k_is_caught(bundle, data):
     rows = [r for r in bundle["strata"] if r["size"] > 0]
