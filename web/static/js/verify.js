@@ -954,6 +954,23 @@
     return svg;
   }
 
+  /** Replace a node's children (Element.replaceChildren is missing before Chrome 86,
+   * and 360/QQ browsers in "webkit" mode often run older cores). */
+  function fill(node, ...children) {
+    while (node.firstChild) node.removeChild(node.firstChild);
+    node.append(...children);
+  }
+
+  /** A chosen file's text (File.text() is missing before Chrome 76). */
+  function readText(file) {
+    return new Promise((resolve, reject) => {
+      const reader = new FileReader();
+      reader.onload = () => resolve(reader.result);
+      reader.onerror = () => reject(reader.error);
+      reader.readAsText(file, "utf-8");
+    });
+  }
+
   function el(tag, className, ...children) {
     const e = document.createElement(tag);
     if (className) e.className = className;
@@ -1001,7 +1018,7 @@
       return frag;
     }
 
-    panel.replaceChildren();
+    fill(panel);
     panel.dataset.state = "idle";
     const title = el("h2", "verify-title", say(T("核验本次抽取", "Verify this draw")));
     const intro = paragraphs(
@@ -1102,16 +1119,18 @@
       const now = performance.now();
       if (now - lastLive >= 1000 || done === total) {
         lastLive = now;
-        progressText.replaceChildren(
-          say(T(`已核验 ${fmt(done)} / ${fmt(total)} …`, `Checked ${fmt(done)} / ${fmt(total)} …`))
+        const text = T(
+          `已核验 ${fmt(done)} / ${fmt(total)} …`,
+          `Checked ${fmt(done)} / ${fmt(total)} …`
         );
+        fill(progressText, say(text));
       }
     }
 
     function phase(msg) {
       bar.removeAttribute("value"); // indeterminate
       lastLive = -Infinity;
-      progressText.replaceChildren(say(msg));
+      fill(progressText, say(msg));
     }
 
     async function step(name, fn) {
@@ -1127,13 +1146,17 @@
         await fn();
       } catch (err) {
         li.dataset.state = "failed";
-        mark.replaceChildren("✗ ", say(T("不一致", "mismatch")));
+        fill(mark, "✗ ", say(T("不一致", "mismatch")));
         throw err;
       }
       li.dataset.state = "ok";
-      mark.replaceChildren("✓ ", say(T("通过", "passed")));
+      fill(mark, "✓ ", say(T("通过", "passed")));
       // For profiling: performance.getEntriesByType("measure") lists each step's time.
-      performance.measure(`fairdraw-verify: ${name.en}`, { start: t0 });
+      try {
+        performance.measure(`fairdraw-verify: ${name.en}`, { start: t0 });
+      } catch (err) {
+        // Older browsers take no options object here; the timing is only for profiling.
+      }
     }
 
     function showOutcome(outcome, t0, backend, heading) {
@@ -1148,7 +1171,7 @@
         error: T("未能完成核验", "Verification could not be completed"),
       };
       const head = el("p", "verify-result-title", icon(state), " ", say(words[state]));
-      result.replaceChildren(head);
+      fill(result, head);
       if (heading) result.append(paragraphs("verify-result-scope", heading));
       if (outcome.summary) result.append(paragraphs("verify-summary", outcome.summary));
       if (outcome.mismatch) {
@@ -1156,7 +1179,9 @@
         const dl = el("dl", "verify-detail");
         const value = (v) =>
           typeof v.value === "string" ? el("code", "verify-value", v.value) : say(v.value);
-        const from = (v) => (v.from ? [" ", el("span", "verify-from", "（", say(v.from), "）")] : []);
+        const [open, close] = zh ? ["（", "）"] : ["(", ")"];
+        const from = (v) =>
+          v.from ? [" ", el("span", "verify-from", open, say(v.from), close)] : [];
         dl.append(
           el("dt", null, say(T("检查项", "Check"))),
           el("dd", "verify-what", say(m.what)),
@@ -1265,7 +1290,7 @@
       fileInput.disabled = true;
       const t0 = performance.now();
       setState("running");
-      steps.replaceChildren();
+      fill(steps);
       steps.hidden = false;
       result.hidden = true;
       progressBox.hidden = false;
@@ -1290,7 +1315,7 @@
         busy = false;
         start.disabled = false;
         fileInput.disabled = false;
-        start.replaceChildren(say(T("重新核验", "Verify again")));
+        fill(start, say(T("重新核验", "Verify again")));
       }
     }
 
@@ -1325,7 +1350,7 @@
           phase(T("正在读取审计包 …", "Reading the auditor bundle …"));
           let text;
           try {
-            text = await file.text();
+            text = await readText(file);
           } catch (err) {
             throw new Failure(T("无法读取所选文件。", "The chosen file cannot be read."));
           }
