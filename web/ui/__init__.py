@@ -2,6 +2,7 @@
 Jinja filters and globals behind `templates/base.html` and `templates/macros.html`.
 
 `init_app(app)` registers them; pages then `{% import "macros.html" as ui %}`.
+Usage of every macro, filter and helper: web/ui/README.md.
 """
 
 from __future__ import annotations

@@ -420,3 +420,29 @@ def test_figures_format_counts(render, parse_html):
         render(UI + '{{ ui.figures([(217000, "户"), ("12.5%", "比例")]) }}')
     ).find_all("li")
     assert [i.find("strong").text for i in items] == ["217,000", "12.5%"]
+
+
+def test_keep_args_carries_the_sort_into_a_filter_form(ui_app, parse_html):
+    source = UI + '<form method="get">{{ ui.keep_args(["sort", "dir", "town"]) }}</form>'
+    with ui_app.test_request_context("/results?sort=name&dir=desc&town=TJ&town=HX&page=4"):
+        doc = parse_html(render_template_string(source))
+    kept = [(i.attrs["name"], i.attrs["value"]) for i in doc.find_all("input")]
+    assert kept == [("sort", "name"), ("dir", "desc"), ("town", "TJ"), ("town", "HX")]
+    assert all(i.attrs["type"] == "hidden" for i in doc.find_all("input"))
+
+
+def test_button_macro(render, parse_html):
+    doc = parse_html(
+        render(
+            UI + '{{ ui.button("退回", kind="danger", name="action", value="return",'
+            ' attrs={"data-x": "<y>"}) }}'
+        )
+    )
+    button = doc.find("button")
+    assert button.classes == {"button", "danger"} and button.text == "退回"
+    assert (button.attrs["type"], button.attrs["name"], button.attrs["value"]) == (
+        "submit",
+        "action",
+        "return",
+    )
+    assert button.attrs["data-x"] == "<y>"

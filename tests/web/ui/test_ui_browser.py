@@ -242,6 +242,7 @@ def test_keyboard_focus_is_always_visible(open_page, ui_server):
 def test_copy_button_copies_the_whole_digest(open_page, ui_server):
     page = open_page(ui_server + "/_ui/sample", DESKTOP)
     page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=ui_server)
+    assert page.locator("button.print-button").is_visible()  # ui.js shows what it handles
     button = page.locator("button[data-copy='timeline-frozen']")
     assert button.is_visible() and button.inner_text() == "复制"
     button.click()
