@@ -53,6 +53,9 @@ def create_app(config: dict | None = None) -> Flask:
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = None
+    from web import ui
+
+    ui.init_app(app)  # filters, globals and footer of the one look (web/ui/)
 
     @login_manager.user_loader
     def load_user(user_id: str) -> User | None:
