@@ -848,16 +848,20 @@ def test_tampered_sealed_public_bundle(secure, site, sealed):
 def test_the_apps_own_bundle_and_commitment_verify(
     secure, site, client, db_session, small_district, plan_file
 ):
-    from scheduler import matching, plans, scheduling
+    from scheduler.actors import Actor
+    from scheduler.plans import create, draw, matching, public, scheduling
 
+    actor = Actor.system("test")
     code = "SC-2027-001"
-    plans.create_plan(db_session, plan_file(strata={"by": "none", "ratios_bp": {"ALL": 2500}}), "t")
-    plans.freeze(db_session, code, "t")
-    plans.set_seed(db_session, code, SEED, "t")
-    plans.draw(db_session, code, "t")
-    matching.match(db_session, code, "t")
-    scheduling.schedule(db_session, code, "t")
-    plans.publish(db_session, code, "t")
+    create.create_plan(
+        db_session, plan_file(strata={"by": "none", "ratios_bp": {"ALL": 2500}}), actor
+    )
+    draw.freeze(db_session, code, actor)
+    draw.set_seed(db_session, code, SEED, actor)
+    draw.draw(db_session, code, actor)
+    matching.match(db_session, code, actor)
+    scheduling.schedule(db_session, code, actor)
+    public.publish(db_session, code, actor)
     db_session.commit()
     bundle = client.get(f"/plans/{code}/bundle.json")
     commitment = client.get(f"/plans/{code}/commitment.json")

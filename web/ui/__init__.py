@@ -30,10 +30,8 @@ ICP_URL = "https://beian.miit.gov.cn/"
 
 # Blueprint name -> face. Other blueprints get the public portal's face.
 FACES = {
-    "staff": "console",
     "console": "console",
     "workspace": "workspace",
-    "me": "workspace",
 }
 
 
