@@ -813,6 +813,7 @@ def fit_schedule(
     eligible=None,
     officer_body: np.ndarray | None = None,
     exact_limit: int = 300,
+    neighbourhood: int = 60,
     **options,
 ) -> Fitted:
     """Schedule the teams; where an inspection finds no day, swap a member for an officer
@@ -828,14 +829,19 @@ def fit_schedule(
     inspection is placed there for the rest of the round, so later repairs see its load.
     The rounds stop when a schedule leaves nothing out (a fixed point: the teams are
     final and `schedule_visits` of them schedules everything), when a round finds no
-    swap, or after ``max_rounds``.
+    swap, or after ``max_rounds``; a round that places every leftover ends them with its
+    own schedule (the solver's days plus the repaired ones). When no candidate is under
+    the total cap (balanced mode packs officers to it), a round exchanges instead: the
+    candidate gives one of his or her scheduled inspections to the member (see
+    `_swap_round`), totals unchanged.
 
     If inspections are still left without a day and ``eligible(i)`` (every officer who
     may be on inspection ``i``'s team) and ``officer_body`` are given, teams and days are
     chosen together exactly (`reassign_exact`) for the leftovers and the inspections
-    sharing officers with them (breadth-first, at most ``exact_limit``; every inspection
-    when there are no more than that, which makes the answer exact: a plan is refused
-    only when no teams and schedule exist together). Deterministic: no randomness, no
+    sharing officers with them (breadth-first, at most ``neighbourhood``, drawing only on
+    their own officers; every inspection and every eligible officer when there are no
+    more than ``exact_limit`` inspections, which makes the answer exact: such a plan is
+    refused only when no teams and schedule exist together). Deterministic: no randomness, no
     clock.
     """
     current = [list(map(int, t)) for t in teams]
@@ -850,15 +856,28 @@ def fit_schedule(
         )
         made = []
         if result.unscheduled and rounds <= max_rounds:
-            made = _swap_round(result, current, available, candidates, total_cap, cap_per_day)
+            made, placed = _swap_round(
+                result, current, available, candidates, total_cap, cap_per_day, eligible
+            )
         if not made:
             break
         swaps.extend(made)
+        if (placed >= 0).all():  # every leftover placed: keep this schedule as it is
+            result = schedule_from_days(
+                current, towns, days, available, placed, cap_per_day=cap_per_day
+            )
+            break
     if not result.unscheduled or eligible is None or officer_body is None:
         return Fitted(result, current, tuple(swaps), rounds)
     left = [u.inspection for u in result.unscheduled]
-    free = _neighbourhood(left, current, result.day, exact_limit)
-    options_all = [list(eligible(i)) if i in free else [] for i in range(len(current))]
+    free = _neighbourhood(left, current, result.day, exact_limit, neighbourhood)
+    pool = None
+    if len(free) < len(current):  # a neighbourhood: its own officers only, to stay small
+        pool = {o for i in free for o in current[i]}
+    options_all = [
+        [o for o in eligible(i) if pool is None or o in pool] if i in free else []
+        for i in range(len(current))
+    ]
     out = reassign_exact(
         current,
         result.day,
@@ -890,11 +909,12 @@ def fit_schedule(
     return Fitted(again, new_teams, tuple(swaps), rounds)
 
 
-def _neighbourhood(left: list[int], teams, day: np.ndarray, limit: int) -> set[int]:
-    """``left`` and, breadth-first, the inspections sharing an officer with them (all of
-    them when there are no more than ``limit``)."""
+def _neighbourhood(left: list[int], teams, day: np.ndarray, limit: int, size: int) -> set[int]:
+    """Every inspection when there are no more than ``limit``; otherwise ``left`` and,
+    breadth-first, up to ``size`` inspections sharing an officer with them."""
     if len(teams) <= limit:
         return set(range(len(teams)))
+    limit = size
     by_officer: dict[int, list[int]] = {}
     for i, t in enumerate(teams):
         for o in t:
@@ -913,42 +933,103 @@ def _neighbourhood(left: list[int], teams, day: np.ndarray, limit: int) -> set[i
     return set(hood)
 
 
-def _swap_round(result: Schedule, teams, available, candidates, total_cap, cap) -> list[Swap]:
+def _swap_round(
+    result: Schedule, teams, available, candidates, total_cap, cap, eligible=None
+) -> tuple[list[Swap], np.ndarray]:
+    """One round of repairs of ``result``'s leftovers (see `fit_schedule`).
+
+    First a direct swap: a candidate under the total cap who shares a free day with the
+    rest of the team. Failing that, and given ``eligible``, an exchange that keeps every
+    total: a candidate ``c`` (best first) leaves one of his or her scheduled inspections
+    ``j`` to the member ``o``, who is eligible for ``j`` and free on its day, and takes
+    ``o``'s place, when that frees a day the rest of the team shares."""
     n_off, m = available.shape
+    day = result.day.copy()
     load = np.zeros((n_off, m), dtype=np.int64)
-    for i, d in enumerate(result.day.tolist()):
+    for i, d in enumerate(day.tolist()):
         if d >= 0:
             load[teams[i], d] += 1
     total = np.zeros(n_off, dtype=np.int64)
     for t in teams:
         total[t] += 1
+    on: dict[int, list[int]] = {}
+    for j, t in enumerate(teams):
+        for o in t:
+            on.setdefault(o, []).append(j)
+    allowed: dict[int, set[int]] = {}
+
+    def may_take(j: int, o: int) -> bool:
+        if j not in allowed:
+            allowed[j] = set(map(int, eligible(j)))
+        return o in allowed[j]
+
     made = []
     for u in result.unscheduled:
         i, team = u.inspection, teams[u.inspection]
         order = [o for o in u.officers if o in team] + [o for o in team if o not in u.officers]
+        done = False
         for o in order:
             rest = [r for r in team if r != o]
             free = (available[rest] & (load[rest] < cap)).all(axis=0) if rest else np.ones(m, bool)
             if not free.any():
                 continue
-            pick = None
             for c in candidates(i, o):
                 if c in team or total[c] >= total_cap[c]:
                     continue
                 days_ok = free & available[c] & (load[c] < cap)
                 if days_ok.any():
-                    pick = (c, int(np.flatnonzero(days_ok)[0]))
+                    d = int(np.flatnonzero(days_ok)[0])
+                    team[team.index(o)] = c
+                    total[o] -= 1
+                    total[c] += 1
+                    load[team, d] += 1
+                    day[i] = d
+                    on.setdefault(c, []).append(i)
+                    made.append(Swap(i, o, c, d))
+                    done = True
                     break
-            if pick is None:
+            if done:
+                break
+        if done or eligible is None:
+            continue
+        for o in order:
+            rest = [r for r in team if r != o]
+            free = (available[rest] & (load[rest] < cap)).all(axis=0) if rest else np.ones(m, bool)
+            if not free.any():
                 continue
-            c, d = pick
-            team[team.index(o)] = c
-            total[o] -= 1
-            total[c] += 1
-            load[team, d] += 1
-            made.append(Swap(i, o, c, d))
-            break
-    return made
+            for c in candidates(i, o):
+                if c in team:
+                    continue
+                for j in on.get(c, []):
+                    dj = int(day[j])
+                    if j == i or dj < 0 or o in teams[j] or c not in teams[j]:
+                        continue
+                    if not (available[o, dj] and load[o, dj] < cap and may_take(j, o)):
+                        continue
+                    after = load[c].copy()
+                    after[dj] -= 1
+                    days_ok = free & available[c] & (after < cap)
+                    if not days_ok.any():
+                        continue
+                    d = int(np.flatnonzero(days_ok)[0])
+                    teams[j][teams[j].index(c)] = o
+                    load[c, dj] -= 1
+                    load[o, dj] += 1
+                    team[team.index(o)] = c
+                    load[team, d] += 1
+                    day[i] = d
+                    on[c].remove(j)
+                    on[c].append(i)
+                    on[o].remove(i)
+                    on[o].append(j)
+                    made += [Swap(i, o, c, d), Swap(j, c, o, dj)]
+                    done = True
+                    break
+                if done:
+                    break
+            if done:
+                break
+    return made, day
 
 
 def reassign_exact(
