@@ -643,6 +643,7 @@ result_version_category = Table(
     Base.metadata,
     Column("version_id", ForeignKey("result_version.id"), primary_key=True),
     Column("category_code", ForeignKey("result_category.code"), primary_key=True),
+    Index("ix_result_version_category_code", "category_code"),
 )
 
 
