@@ -1,7 +1,7 @@
 """schedule fitted at the match: plan_match_input.schedule_npz, end reason schedule_repair
 
-Revision ID: 0006
-Revises: 0005
+Revision ID: 0007
+Revises: 0006
 Create Date: 2026-12-01 03:10:00
 
 """
@@ -9,8 +9,8 @@ Create Date: 2026-12-01 03:10:00
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0006"
-down_revision = "0005"
+revision = "0007"
+down_revision = "0006"
 branch_labels = None
 depends_on = None
 
