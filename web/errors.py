@@ -11,8 +11,12 @@ traceback and no SQL. Every error rolls the session back.
 
 from __future__ import annotations
 
-from flask import Flask, render_template, request
+import contextlib
+
+from flask import Flask, current_app, render_template, request
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from scheduler.db import db
@@ -104,7 +108,18 @@ def handle_internal_error(error: InternalServerError):
     return error_response(500, HTTP_MESSAGES[500], HTTP_CODES[500])
 
 
+def handle_database_down(error: Exception):
+    """The database cannot be reached (down, unreachable, pool exhausted): 503, so that a
+    load balancer and `/healthz` tell it from a bug; logged, nothing of it shown."""
+    current_app.logger.error("database unavailable: %s", error)
+    with contextlib.suppress(Exception):  # the connection is gone: nothing to roll back
+        db.session.rollback()
+    return error_response(503, HTTP_MESSAGES[503], "database_unavailable")
+
+
 def register_error_handlers(app: Flask) -> None:
     app.register_error_handler(FairdrawError, handle_domain_error)
+    app.register_error_handler(OperationalError, handle_database_down)
+    app.register_error_handler(PoolTimeout, handle_database_down)
     app.register_error_handler(HTTPException, handle_http_error)
     app.register_error_handler(InternalServerError, handle_internal_error)
