@@ -123,11 +123,14 @@ class District:
         self.s.flush()
 
     def history(
-        self, entity: Entity, day: dt.date, officers: list[Officer] = (), body: str = "SC"
+        self, entity: Entity, day: dt.date, officers: list[Officer] | None = None, body: str = "SC"
     ) -> None:
         self.s.add(
             InspectionHistory(
-                entity=entity, body=self._one(Body, body), inspected_on=day, officers=officers
+                entity=entity,
+                body=self._one(Body, body),
+                inspected_on=day,
+                officers=list(officers or []),
             )
         )
         self.s.flush()

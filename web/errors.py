@@ -15,7 +15,8 @@ import contextlib
 
 from flask import Flask, current_app, render_template, request
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import OperationalError
+from sqlalchemy import text
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException, InternalServerError
 
@@ -108,18 +109,32 @@ def handle_internal_error(error: InternalServerError):
     return error_response(500, HTTP_MESSAGES[500], HTTP_CODES[500])
 
 
-def handle_database_down(error: Exception):
-    """The database cannot be reached (down, unreachable, pool exhausted): 503, so that a
-    load balancer and `/healthz` tell it from a bug; logged, nothing of it shown."""
-    current_app.logger.error("database unavailable: %s", error)
-    with contextlib.suppress(Exception):  # the connection is gone: nothing to roll back
+def _database_reachable() -> bool:
+    """Whether a fresh connection to the database answers `SELECT 1`."""
+    try:
+        with db.engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+    except SQLAlchemyError:
+        return False
+    return True
+
+
+def handle_database_error(error: Exception):
+    """A database error: 503 when the database cannot be reached (down, unreachable, pool
+    exhausted), so that a load balancer and `/healthz` tell an outage from a bug; otherwise
+    it is a bug (a bad query): logged with its traceback, a generic 500. Nothing shown."""
+    with contextlib.suppress(SQLAlchemyError):  # the connection may be gone
         db.session.rollback()
-    return error_response(503, HTTP_MESSAGES[503], "database_unavailable")
+    if isinstance(error, PoolTimeout) or not _database_reachable():
+        current_app.logger.error("database unavailable: %s", error)
+        return error_response(503, HTTP_MESSAGES[503], "database_unavailable")
+    current_app.logger.error("Exception on %s [%s]", request.path, request.method, exc_info=error)
+    return error_response(500, HTTP_MESSAGES[500], HTTP_CODES[500])
 
 
 def register_error_handlers(app: Flask) -> None:
     app.register_error_handler(FairdrawError, handle_domain_error)
-    app.register_error_handler(OperationalError, handle_database_down)
-    app.register_error_handler(PoolTimeout, handle_database_down)
+    app.register_error_handler(OperationalError, handle_database_error)
+    app.register_error_handler(PoolTimeout, handle_database_error)
     app.register_error_handler(HTTPException, handle_http_error)
     app.register_error_handler(InternalServerError, handle_internal_error)
