@@ -31,7 +31,7 @@ ZH: dict[str, str] = {
     "Photo": "照片",
     "Reason": "理由",
     "Entity": "检查对象",
-    "Credit code": "统一社会信用代码",
+    "Unified social credit code": "统一社会信用代码",
     "Check points": "检查要点",
     "Notice for the entity": "向检查对象出示的告知书",
     "Inspection notice": "检查告知书",
