@@ -40,7 +40,7 @@ migrate: install instance/secret_key
 	$(BIN)/flask db upgrade
 
 demo: migrate
-	$(BIN)/flask demo load --if-empty
+	$(BIN)/flask demo load --if-empty --plan
 
 run: demo
 	@echo "Serving Fairdraw on http://127.0.0.1:$(PORT)  (Ctrl-C stops it)"

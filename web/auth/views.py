@@ -35,7 +35,9 @@ def _safe_next(target: str | None) -> str | None:
 
 
 def home_for(user) -> str:
-    """Where a user lands after login."""
+    """Where a user lands after login: officers on their own inspections (/me/)."""
+    if user.role == "officer":
+        return url_for("workspace.index")
     return url_for("console.index")
 
 
