@@ -318,12 +318,15 @@ def match(session: Session, code: str, actor: Actor) -> Plan:
         cap = limit
     try:
         result = matcher.solve(problem, plan.seed, plan.code)
-    except matcher.Infeasible as exc:
+    except matcher.Infeasible:
         built.problem = problem
+        # The cap that would help must respect each officer's own ceiling (daily cap x
+        # available working days), which the solver alone does not know.
+        diagnosis = matcher.diagnose(problem, built.limit)
         raise MatchInfeasible(
             Msg(f"计划 {plan.code} 无法完成匹配", f"plan {plan.code} has no valid match"),
-            explain(built, exc.diagnosis),
-            exc.diagnosis.as_dict(),
+            explain(built, diagnosis),
+            diagnosis.as_dict(),
         ) from None
     # Fit the teams to the calendar before anything is stored (plans/fitting.py).
     inputs = fitting.fit_inputs(session, plan, built.officers, built.available, built.days)
