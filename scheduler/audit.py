@@ -27,6 +27,7 @@ class EventKind(enum.StrEnum):
     PLAN_MATCHED = "plan_matched"
     PLAN_SCHEDULED = "plan_scheduled"
     TEAM_MEMBER_REPLACED = "team_member_replaced"
+    PLAN_AUDITOR_BUNDLE = "plan_auditor_bundle"  # who took a sealed plan's strata key
 
 
 def now_utc() -> dt.datetime:

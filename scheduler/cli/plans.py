@@ -132,12 +132,32 @@ def show_cmd(code, as_json):
 @plan_cli.command("bundle")
 @click.argument("code")
 @click.option("--out", required=True, type=click.Path(dir_okay=False, writable=True))
+@click.option(
+    "--auditor",
+    is_flag=True,
+    help="the auditor bundle of a sealed plan (strata key and every stratum): staff only",
+)
 @domain_command
-def bundle_cmd(code, out):
-    """Write the public verification bundle (spec section 5)."""
+def bundle_cmd(code, out, auditor):
+    """Write the verification bundle: public (spec sections 5, 7) or, with --auditor, the
+    confidential auditor bundle of section 7."""
+    if auditor:
+        data = draw.auditor_bundle(db.session, code, CLI_ACTOR)
+        write_json(out, data)
+        db.session.commit()  # the audit event of who took the bundle
+        n = len(data["selected"])
+        click.echo(
+            f"计划 {code} 的审计包（保密，含分层密钥）已写入 {out}：抽中 {n} 户\n"
+            f"auditor bundle of {code} (confidential: it holds the strata key) written to "
+            f"{out}: {n} selected"
+        )
+        return
     data = draw.bundle(db.session, require_plan(db.session, code, CLI_ACTOR, VIEW))
     write_json(out, data)
-    click.echo(f"bundle of {code} written to {out}: {len(data['selected'])} selected")
+    click.echo(
+        f"计划 {code} 的验证包已写入 {out}：抽中 {len(data['selected'])} 户\n"
+        f"bundle of {code} written to {out}: {len(data['selected'])} selected"
+    )
 
 
 @plan_cli.command("run")
