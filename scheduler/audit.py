@@ -28,6 +28,15 @@ class EventKind(enum.StrEnum):
     PLAN_SCHEDULED = "plan_scheduled"
     TEAM_MEMBER_REPLACED = "team_member_replaced"
     PLAN_AUDITOR_BUNDLE = "plan_auditor_bundle"  # who took a sealed plan's strata key
+    RESULT_SAVED = "result_saved"
+    RESULT_SUBMITTED = "result_submitted"
+    RESULT_RETURNED = "result_returned"
+    RESULT_APPROVED = "result_approved"
+    RESULT_DISCLOSED = "result_disclosed"
+    RESULTS_IMPORTED = "results_imported"
+    ATTACHMENT_ADDED = "attachment_added"
+    INSPECTION_CANCELLED = "inspection_cancelled"
+    PLAN_CLOSED = "plan_closed"
 
 
 def now_utc() -> dt.datetime:
