@@ -1,6 +1,7 @@
 """`flask plan ...` end to end: exit codes, messages, and a bundle the verifier accepts."""
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -21,7 +22,8 @@ def test_cli_lifecycle_and_standalone_verification(app, small_district, plan_fil
 
     assert "created" in ok("plan", "create", "--from", str(path))
     out = ok("plan", "freeze", "SC-2027-001")
-    assert "digest" in out and "stratum A" in out
+    assert "digest" in out and "摘要" in out
+    assert re.search(r"^  A +\d+  3% +\d+$", out, re.M)  # stratum A: N, 300 bp, k
     early = runner.invoke(args=["plan", "publish", "SC-2027-001"])
     assert early.exit_code == 1 and "cannot publish" in early.output
     bad_seed = runner.invoke(args=["plan", "seed", "SC-2027-001", "12345"])
