@@ -322,8 +322,9 @@ def report_lines(report: dict, lang: str) -> list[str]:
         add(
             t(
                 lang,
-                "  分层        总数      规则        抽取",
-                "  stratum        N  rule          k",
+                # Widths as in the rows below; a Chinese character is two columns wide.
+                "  分层" + " " * 11 + "总数  规则" + " " * 9 + "抽取",
+                f"  {'stratum':<10} {'N':>8}  {'rule':<10} {'k':>6}",
             )
         )
         for s in report["strata"]:
