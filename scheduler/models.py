@@ -403,6 +403,10 @@ class Plan(Base):
     population_size: Mapped[int | None] = mapped_column(Integer)
     # Per stratum: size N, ratio_bp or count, k; plus the exclusion counts of the freeze.
     freeze_summary: Mapped[dict | None] = mapped_column(JSON)
+    # Sealed strata (分层保密, spec section 7): the 32-byte strata key as hex, drawn at the
+    # freeze of a plan stratified by credit-risk class. A secret: staff and auditors only,
+    # never in public output or audit payloads (only its commitment is published).
+    strata_key: Mapped[str | None] = mapped_column(String(64))
     seed: Mapped[str | None] = mapped_column(String(256))
     seeded_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     drawn_at: Mapped[dt.datetime | None] = mapped_column(DateTime)

@@ -35,6 +35,17 @@ def fail(message: Msg | str) -> NoReturn:
     sys.exit(1)
 
 
+def say(zh: str, en: str, err: bool = False) -> None:
+    """A success (or warning) message: the Chinese line, then the English one."""
+    click.echo(zh, err=err)
+    click.echo(en, err=err)
+
+
+def say_lines(zh: list[str], en: list[str], err: bool = False) -> None:
+    """A longer text: all Chinese lines, an empty line, then all English lines."""
+    click.echo("\n".join([*zh, "", *en]), err=err)
+
+
 def domain_command(fn):
     """App context, schema-at-head check, and one rollback-and-report on a domain error."""
 

@@ -107,6 +107,22 @@ def _check(session: Session, data: dict) -> _Checked:
                     f"{label!r}: a label is a class letter A-D or CLASS:ITEM with an item "
                     "of the plan",
                 )
+    labels = set(strata.get("ratios_bp") or strata.get("counts"))
+    if strata["by"] == "item" and labels != set(loaded["items"]):
+        out.add(
+            "strata",
+            f"按事项分层须为本计划的每个事项给出规则，此处为 {sorted(labels)}",
+            f"by item gives a rule for each of the plan's items {sorted(loaded['items'])}, "
+            f"got {sorted(labels)}",
+        )
+    if strata["by"] == "town":
+        unknown = sorted(labels - towns)
+        if unknown:
+            out.add(
+                "strata",
+                f"分层标签中有未知镇街编号：{'、'.join(unknown)}",
+                f"unknown town codes as strata labels: {', '.join(unknown)}",
+            )
     out.listed = [(ListKind.EXCLUDE, e) for e in loaded["exclusions"]["entities"]] + [
         (ListKind.KEY, e) for e in loaded["key_supervision"]["entities"]
     ]
