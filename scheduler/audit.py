@@ -27,6 +27,14 @@ class EventKind(enum.StrEnum):
     PLAN_MATCHED = "plan_matched"
     PLAN_SCHEDULED = "plan_scheduled"
     TEAM_MEMBER_REPLACED = "team_member_replaced"
+    PLAN_CAPACITY_FORCED = "plan_capacity_forced"
+    PLAN_SETTINGS_CHANGED = "plan_settings_changed"
+    PLAN_REMATCHED = "plan_rematched"
+    TEAM_MEMBER_ASSIGNED = "team_member_assigned"
+    VISIT_MOVED = "visit_moved"
+    PLAN_RESCHEDULED = "plan_rescheduled"
+    PLAN_CANCELLED = "plan_cancelled"
+    TEAM_FLAGGED = "team_flagged"
 
 
 def now_utc() -> dt.datetime:

@@ -61,10 +61,11 @@ def create_cmd(path):
 
 @plan_cli.command("freeze")
 @click.argument("code")
+@click.option("--force", is_flag=True, help="freeze even if the capacity check fails")
 @domain_command
-def freeze_cmd(code):
-    """Freeze the population and publish its digest."""
-    plan = draw.freeze(db.session, code, CLI_ACTOR)
+def freeze_cmd(code, force):
+    """Freeze the population and publish its digest (after the capacity check)."""
+    plan = draw.freeze(db.session, code, CLI_ACTOR, force=force)
     db.session.commit()
     click.echo(f"plan {plan.code} frozen at {iso_utc(plan.frozen_at)}")
     click.echo(f"  population: {plan.population_size}  digest: {plan.population_digest}")

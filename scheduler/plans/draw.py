@@ -39,6 +39,7 @@ from scheduler.models import (
     PlanState,
     Town,
 )
+from scheduler.plans import capacity
 from scheduler.plans.core import (
     DONE_STATES,
     iso_utc,
@@ -255,8 +256,10 @@ def _strata_rules(plan: Plan, present: set[str]) -> dict[str, dict[str, int]]:
     return out
 
 
-def freeze(session: Session, code: str, actor: Actor) -> Plan:
-    """Fix the eligible population, its digest (spec section 1) and per-stratum sizes."""
+def freeze(session: Session, code: str, actor: Actor, force: bool = False) -> Plan:
+    """Fix the eligible population, its digest (spec section 1) and per-stratum sizes.
+    A plan that its officers cannot possibly staff is refused (`CapacityShort`, see
+    `scheduler.plans.capacity`) unless `force`."""
     plan = require_plan(session, code, actor, MANAGE, lock=True)
     require_state(plan, Msg("冻结", "freeze"), PlanState.DRAFT)
     pop = compute_population(session, plan)
@@ -274,6 +277,8 @@ def freeze(session: Session, code: str, actor: Actor) -> Plan:
         }
         for label, rule in strata_rules.items()
     ]
+    key_usccs = [k[0] for k in pop.key_supervision]
+    capacity.guard_freeze(session, plan, strata, key_usccs, actor, force)
     plan.frozen_at = now_utc().replace(microsecond=0)
     plan.population_digest = digest
     plan.population_size = len(pop.keys)
