@@ -72,6 +72,7 @@ def test_joint_plan_participant_views_but_only_the_lead_changes(db_session, join
     ).all()
     assert [(e.kind, e.actor, e.payload["actor_role"]) for e in kinds] == [
         ("plan_created", "planner-sc", "planner"),
+        ("plan_capacity_forced", "planner-sc", "planner"),
         ("plan_frozen", "planner-sc", "planner"),
     ]
 
