@@ -40,6 +40,7 @@ from scheduler.db import chunks
 from scheduler.directory_rows import SCHEMAS, Column, Lookups, RowSchema
 from scheduler.errors import FileProblem, Msg, detail_text
 from scheduler.models import Body, Conflict, Entity, Item, LeavePeriod, Officer, Role, Town, Unit
+from scheduler.plans import live
 from scheduler.progress import Progress, no_progress
 
 DIRECTORY_NAMES = {
@@ -102,6 +103,8 @@ class ImportReport:
     unchanged: int = 0
     errors: list[RowError] = field(default_factory=list)
     ignored_columns: list[str] = field(default_factory=list)
+    # Current teams this import made ineligible (`scheduler.plans.live`), flagged.
+    team_flags: list = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -560,6 +563,7 @@ def import_directory(
             unchanged=report.unchanged,
         )
         session.flush()
+        report.team_flags = live.flag(session, actor, kind) if kind in live.WATCHED else []
     except Exception:
         session.rollback()
         raise

@@ -49,6 +49,7 @@ from solver import draw as drawing
 
 # Why an officer of a body cannot take any inspection of the plan (whole-window reasons).
 OFFICER_REASONS = ("certificate", "leave", "competence")
+CAP_PER_DAY_MAX = 20  # as in the plan file
 
 
 @dataclass
@@ -280,9 +281,12 @@ def _drawn_inspections(session: Session, plan: Plan) -> dict[str, float]:
 # ------------------------------------------------------------------------- supply
 
 
-def _body_supply(session: Session, plan: Plan, body, items, days) -> dict:
-    """Eligible officers of one body, the others by reason, and their available days."""
-    rules = plan.rules
+def eligible_officers(session: Session, plan, body, items, why: Counter | None = None) -> list:
+    """Officers of `body` who may take some inspection of its `items` for the whole window
+    of `plan` (anything with `window_start` and `window_end`): certificate valid, not on
+    leave all the window, competent for the categories one inspection needs. The others
+    are counted in `why` by first reason (OFFICER_REASONS)."""
+    why = why if why is not None else Counter()
     officers = session.scalars(
         select(Officer).where(Officer.body_id == body.id).order_by(Officer.cert_no)
     ).all()
@@ -293,7 +297,6 @@ def _body_supply(session: Session, plan: Plan, body, items, days) -> dict:
         for t in "EIC"
         for ind in INDUSTRY_SECTIONS
     } - {frozenset()}
-    why: Counter = Counter()
     eligible = []
     for o in officers:
         if not o.certified_for(plan.window_start, plan.window_end):
@@ -304,6 +307,14 @@ def _body_supply(session: Session, plan: Plan, body, items, days) -> dict:
             why["competence"] += 1
         else:
             eligible.append(o)
+    return eligible
+
+
+def _body_supply(session: Session, plan: Plan, body, items, days) -> dict:
+    """Eligible officers of one body, the others by reason, and their available days."""
+    rules = plan.rules
+    why: Counter = Counter()
+    eligible = eligible_officers(session, plan, body, items, why)
     per_day = int(rules.get("cap_per_day", 4))
     avail = availability(session, eligible, days).sum(axis=1) if eligible else []
     cap = rules.get("cap_per_officer")
@@ -312,7 +323,7 @@ def _body_supply(session: Session, plan: Plan, body, items, days) -> dict:
         min(cap, int(a) * per_day) if cap is not None else int(a) * per_day for a in avail
     )
     return {
-        "officers": len(officers),
+        "officers": len(eligible) + sum(why.values()),
         "eligible": len(eligible),
         "ineligible": {r: why[r] for r in OFFICER_REASONS if why[r]},
         "cap": cap,

@@ -209,7 +209,9 @@ def _drawn_at_least(session: Session, plan: Plan, n: int) -> set[int]:
             )
         )
     )
-    drawn_states = [s.value for s in PlanState if s not in (PlanState.DRAFT, PlanState.FROZEN)]
+    # A cancelled plan's draws do not count: an abandoned draw keeps nobody out.
+    not_drawn = (PlanState.DRAFT, PlanState.FROZEN, PlanState.CANCELLED)
+    drawn_states = [s.value for s in PlanState if s not in not_drawn]
     counts.update(
         session.scalars(
             select(Inspection.entity_id)

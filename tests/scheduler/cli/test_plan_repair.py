@@ -40,3 +40,30 @@ def test_check_set_and_forced_freeze(app, small_district, plan_file, tmp_path):
 
     typo = runner.invoke(args=["plan", "set", CODE, "cross_jurisdicton=true", "--reason", "x"])
     assert typo.exit_code == 1 and "did you mean cross_jurisdiction?" in typo.output
+
+
+def test_repair_commands_answer_in_both_languages(app, small_district, plan_file, tmp_path):
+    runner = app.test_cli_runner()
+    path = tmp_path / "plan.json"
+    data = plan_file(strata={"by": "credit_class", "counts": {"A": 4, "B": 3, "C": 2, "D": 1}})
+    path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    assert runner.invoke(args=["plan", "run", "--from", str(path), "--seed", SEED]).exit_code == 0
+
+    def ok(*args):
+        res = runner.invoke(args=list(args))
+        assert res.exit_code == 0, res.output
+        return res.output
+
+    assert "has no short team" in ok("plan", "rematch", CODE)
+    assert "every visit of SC-2027-001 is still valid" in ok("plan", "reschedule", CODE)
+    shown = ok("plan", "diagnose", CODE)
+    assert "verdict: feasible" in shown and "余量" in shown
+    as_json = json.loads(ok("plan", "diagnose", CODE, "--json"))
+    assert as_json["feasible"] is True and as_json["suggestions"] == []
+    bad = runner.invoke(args=["plan", "assign", CODE, "91370282MA0000000X", "1", "--reason", "x"])
+    assert bad.exit_code == 1 and "no inspection of" in bad.output
+    assert "plan SC-2027-001 cancelled: 范围有误" in ok(
+        "plan", "cancel", CODE, "--reason", "范围有误"
+    )
+    again = runner.invoke(args=["plan", "cancel", CODE, "--reason", "x"])
+    assert again.exit_code == 1 and "cannot cancel" in again.output
