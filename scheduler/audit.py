@@ -35,6 +35,15 @@ class EventKind(enum.StrEnum):
     PLAN_RESCHEDULED = "plan_rescheduled"
     PLAN_CANCELLED = "plan_cancelled"
     TEAM_FLAGGED = "team_flagged"
+    RESULT_SAVED = "result_saved"
+    RESULT_SUBMITTED = "result_submitted"
+    RESULT_RETURNED = "result_returned"
+    RESULT_APPROVED = "result_approved"
+    RESULT_DISCLOSED = "result_disclosed"
+    RESULTS_IMPORTED = "results_imported"
+    ATTACHMENT_ADDED = "attachment_added"
+    INSPECTION_CANCELLED = "inspection_cancelled"
+    PLAN_CLOSED = "plan_closed"
 
 
 def now_utc() -> dt.datetime:

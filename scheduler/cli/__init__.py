@@ -15,6 +15,7 @@ def register_cli(app: Flask) -> None:
         plan_repair,  # noqa: F401  (adds its commands to `plan`)
         plans,
         reference,
+        results,
         users,
     )
 
@@ -26,5 +27,6 @@ def register_cli(app: Flask) -> None:
         directory.export_cli,
         plans.plan_cli,
         calendar.calendar_cli,
+        results.result_cli,
     ):
         app.cli.add_command(group)
