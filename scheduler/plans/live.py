@@ -66,7 +66,7 @@ def find(session: Session, plan_codes: list[str] | None = None) -> list[Flag]:
         .join(Inspection, Inspection.plan_id == Plan.id)
         .join(Assignment, Assignment.inspection_id == Inspection.id)
         .join(Officer, Officer.id == Assignment.officer_id)
-        .where(Plan.state.in_(LIVE_STATES), Assignment.active)
+        .where(Plan.state.in_(LIVE_STATES), Assignment.active, Inspection.cancelled_at.is_(None))
     )
     if plan_codes is not None:
         query = query.where(Plan.code.in_(plan_codes))

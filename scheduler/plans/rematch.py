@@ -57,7 +57,7 @@ def short_slots(session: Session, plan: Plan) -> list[Slot]:
             func.sum(case((Assignment.active, 1), else_=0)),
         )
         .join(Inspection, Inspection.id == Assignment.inspection_id)
-        .where(Inspection.plan_id == plan.id)
+        .where(Inspection.plan_id == plan.id, Inspection.cancelled_at.is_(None))
         .group_by(Assignment.inspection_id, Assignment.body_id)
     ).all()
     wanted = []
