@@ -100,6 +100,7 @@ def test_no_cap_is_suggested_for_a_window_without_working_days(
     # Working days at creation; then the official list makes every one a holiday.
     drawn(db_session, plan_file, window={"start": "2027-10-04", "end": "2027-10-07"})
     db_session.add(CalendarYear(year=2027, imported_at=dt.datetime(2026, 12, 1), imported_by="t"))
+    db_session.flush()  # the year first: PostgreSQL checks the foreign key at once
     for d in range(1, 8):
         db_session.add(CalendarDay(day=dt.date(2027, 10, d), year=2027, is_workday=False))
     db_session.commit()

@@ -171,6 +171,7 @@ def test_reschedule_moves_only_the_visits_that_became_invalid(
     db_session.add(
         CalendarYear(year=holiday.year, imported_at=dt.datetime(2026, 12, 1), imported_by="t")
     )
+    db_session.flush()  # the year first: PostgreSQL checks the foreign key at once
     db_session.add(CalendarDay(day=holiday, year=holiday.year, is_workday=False, name="测试"))
     db_session.commit()
     moves = reschedule.reschedule(db_session, CODE, ACTOR)
