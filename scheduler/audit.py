@@ -35,6 +35,7 @@ class EventKind(enum.StrEnum):
     PLAN_RESCHEDULED = "plan_rescheduled"
     PLAN_CANCELLED = "plan_cancelled"
     TEAM_FLAGGED = "team_flagged"
+    TEAM_SCHEDULE_REPAIRED = "team_schedule_repaired"
     RESULT_SAVED = "result_saved"
     RESULT_SUBMITTED = "result_submitted"
     RESULT_RETURNED = "result_returned"

@@ -23,11 +23,8 @@ from scheduler.errors import Msg, ScheduleInfeasible
 from scheduler.models import Assignment, Entity, Inspection, LeavePeriod, Officer, PlanState
 from scheduler.plans.core import require_plan, require_state
 from scheduler.plans.eligibility import availability
-from scheduler.plans.scheduling import (
-    DEADLINE_HORIZON,
-    DISCLOSURE_WORKING_DAYS,
-    UNSCHEDULED_ZH,
-)
+from scheduler.plans.fitting import UNSCHEDULED_ZH
+from scheduler.plans.scheduling import DEADLINE_HORIZON, DISCLOSURE_WORKING_DAYS
 from scheduler.workdays import working_days
 from solver import schedule as scheduler_solver
 

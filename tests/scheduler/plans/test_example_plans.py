@@ -38,4 +38,4 @@ def test_every_example_plan_runs_on_the_demo_district(app, db_session):
         assert summary["cap"] > summary["smallest_feasible_cap"]
         if plan.rules["cap_per_officer"]:
             assert summary["cap"] <= plan.rules["cap_per_officer"]
-        assert all(slack >= 0 for slack in summary["slack"].values())
+        assert all(slack >= 0 for slack in summary["cap_slack"].values())

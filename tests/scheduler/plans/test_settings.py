@@ -136,7 +136,7 @@ def test_balanced_match_reports_its_reserve_and_slack(db_session, small_district
     assert s["reserve"] >= 1 and s["cap"] == s["smallest_feasible_cap"] + s["reserve"]
     built = matching.build_problem(db_session, plan)
     problem = built.problem.with_cap(s["cap"])
-    assert s["slack"] == matching.slack_by_body(problem)
+    assert s["cap_slack"] == matching.slack_by_body(problem)
     # 8 officers, each at most min(cap, eligible inspections), minus the 2-officer teams.
     n_inspections = len(built.inspections)
-    assert s["slack"]["SC"] == min(8 * s["cap"], 8 * n_inspections) - 2 * n_inspections
+    assert s["cap_slack"]["SC"] == min(8 * s["cap"], 8 * n_inspections) - 2 * n_inspections
