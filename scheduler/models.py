@@ -358,6 +358,9 @@ class PlanState(enum.StrEnum):
     SCHEDULED = "scheduled"
     PUBLISHED = "published"
     CLOSED = "closed"
+    # Abandoned before its visits (撤销): keeps its public record with the reason, and its
+    # draws no longer count towards `max_per_year`.
+    CANCELLED = "cancelled"
 
 
 plan_item = Table(
@@ -417,6 +420,8 @@ class Plan(Base):
     # Calendar sources, officer-day-town combinations, load per day.
     schedule_summary: Mapped[dict | None] = mapped_column(JSON)
     published_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    cancelled_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    cancel_reason: Mapped[str | None] = mapped_column(Text)  # public once published
     # When the last inspection was disclosed or cancelled (closed is final).
     closed_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
 
@@ -482,6 +487,9 @@ class Inspection(Base):
     disclosure_due: Mapped[dt.date | None] = mapped_column(Date)  # 20 working days after the visit
     # Set when a team could not be completed after a recusal: never silently left short.
     short_reason: Mapped[str | None] = mapped_column(Text)
+    # Set when a directory change (a conflict, a leave, a certificate) touched the current
+    # team: the planner replaces the member (`flask import ... --replace` or `plan recuse`).
+    team_flag: Mapped[str | None] = mapped_column(Text)
     # Unguessable token of the public check page (/check/<token>) the notice's QR code opens.
     check_token: Mapped[str | None] = mapped_column(
         String(43), unique=True, default=lambda: secrets.token_urlsafe(32)
@@ -512,6 +520,24 @@ class PlanMatchInput(Base):
     # The schedule fitted at the match (plans/fitting.py): day per inspection, stats and the
     # fingerprint of its inputs; `flask plan schedule` takes it while the inputs are equal.
     schedule_npz: Mapped[bytes | None] = mapped_column(LargeBinary)
+
+
+class PlanMatchHistory(Base):
+    """A match that was dropped because its settings changed (`flask plan set`): the summary,
+    the assignment rows as CSV (zlib) and the solved problem, kept for the audit trail."""
+
+    __tablename__ = "plan_match_history"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plan.id"), index=True)
+    matched_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    dropped_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    dropped_by: Mapped[str] = mapped_column(String(64))
+    reason: Mapped[str] = mapped_column(Text)
+    match_summary: Mapped[dict | None] = mapped_column(JSON)
+    # inspection uscc, body code, certificate, leader, cost, active, end reason per line
+    assignments_zlib: Mapped[bytes] = mapped_column(LargeBinary)
+    problem_npz: Mapped[bytes | None] = mapped_column(LargeBinary)
 
 
 class AssignmentEnd(enum.StrEnum):

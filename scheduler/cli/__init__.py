@@ -8,7 +8,16 @@ from flask import Flask
 
 def register_cli(app: Flask) -> None:
     """Add every command group to `app.cli`."""
-    from scheduler.cli import calendar, demo, directory, plans, reference, results, users
+    from scheduler.cli import (
+        calendar,
+        demo,
+        directory,
+        plan_repair,  # noqa: F401  (adds its commands to `plan`)
+        plans,
+        reference,
+        results,
+        users,
+    )
 
     for group in (
         reference.reference_cli,

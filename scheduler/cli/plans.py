@@ -82,10 +82,11 @@ def create_cmd(path):
 
 @plan_cli.command("freeze")
 @click.argument("code")
+@click.option("--force", is_flag=True, help="freeze even if the capacity check fails")
 @domain_command
-def freeze_cmd(code):
-    """Freeze the population and publish its digest."""
-    plan = draw.freeze(db.session, code, CLI_ACTOR)
+def freeze_cmd(code, force):
+    """Freeze the population and publish its digest (after the capacity check)."""
+    plan = draw.freeze(db.session, code, CLI_ACTOR, force=force)
     db.session.commit()
     say(
         f"计划 {plan.code} 已冻结（{cst_text(plan.frozen_at)}）：名录 {plan.population_size} 户，"

@@ -33,6 +33,7 @@ from scheduler.models import (
     plan_item,
 )
 from scheduler.plans.plan_file import PlanFileSchema, field_errors, resolve_names, to_rules
+from scheduler.workdays import working_days
 
 FieldErrors = dict[str | None, list[Msg]]  # dotted field path (None: the whole file) -> messages
 
@@ -63,6 +64,14 @@ def _check(session: Session, data: dict) -> _Checked:
     )
     if session.scalar(select(Plan.id).where(Plan.code == loaded["code"])):
         out.add("code", f"计划编号 {loaded['code']} 已存在", f"plan code {loaded['code']} exists")
+    window = loaded["window"]
+    if not working_days(session, window["start"], window["end"]).days:
+        out.add(
+            "window",
+            f"检查期 {window['start']} 至 {window['end']} 没有工作日，无法安排任何检查",
+            f"the window {window['start']} .. {window['end']} has no working day: no "
+            "inspection could be scheduled in it",
+        )
     out.bodies = {b.code: b for b in session.scalars(select(Body))}
     for code in loaded["bodies"]:
         if code not in out.bodies:

@@ -43,6 +43,7 @@ from scheduler.models import (
     Role,
     Town,
 )
+from scheduler.plans import capacity
 from scheduler.plans.core import (
     DONE_STATES,
     iso_utc,
@@ -225,7 +226,9 @@ def _drawn_at_least(session: Session, plan: Plan, n: int) -> set[int]:
             )
         )
     )
-    drawn_states = [s.value for s in PlanState if s not in (PlanState.DRAFT, PlanState.FROZEN)]
+    # A cancelled plan's draws do not count: an abandoned draw keeps nobody out.
+    not_drawn = (PlanState.DRAFT, PlanState.FROZEN, PlanState.CANCELLED)
+    drawn_states = [s.value for s in PlanState if s not in not_drawn]
     counts.update(
         session.scalars(
             select(Inspection.entity_id)
@@ -297,9 +300,11 @@ def _strata_key(plan: Plan) -> bytes | None:
     return bytes.fromhex(plan.strata_key) if plan.strata_key is not None else None
 
 
-def freeze(session: Session, code: str, actor: Actor) -> Plan:
+def freeze(session: Session, code: str, actor: Actor, force: bool = False) -> Plan:
     """Fix the eligible population, its digest (spec section 1) and per-stratum sizes; for a
-    sealed plan also draw the strata key and commit to it and to the keys (section 7)."""
+    sealed plan also draw the strata key and commit to it and to the keys (section 7).
+    A plan that its officers cannot possibly staff is refused (`CapacityShort`, see
+    `scheduler.plans.capacity`) unless `force`."""
     plan = require_plan(session, code, actor, MANAGE, lock=True)
     require_state(plan, Msg("冻结", "freeze"), PlanState.DRAFT)
     pop = compute_population(session, plan)
@@ -317,6 +322,8 @@ def freeze(session: Session, code: str, actor: Actor) -> Plan:
         }
         for label, rule in strata_rules.items()
     ]
+    key_usccs = [k[0] for k in pop.key_supervision]
+    capacity.guard_freeze(session, plan, strata, key_usccs, actor, force)
     plan.frozen_at = now_utc().replace(microsecond=0)
     plan.population_digest = digest
     plan.population_size = len(pop.keys)

@@ -47,8 +47,11 @@ def publish(session: Session, code: str, actor: Actor) -> Plan:
 
 
 def is_public(plan: Plan) -> bool:
-    """Whether the public may see the plan: published, or closed after publication."""
-    return plan.state in PUBLIC_STATES
+    """Whether the public may see the plan: published, or closed after publication, or
+    cancelled after publication (its record stays, with the reason)."""
+    return plan.state in PUBLIC_STATES or (
+        plan.state == PlanState.CANCELLED.value and plan.published_at is not None
+    )
 
 
 def _not_found(code: str) -> NotFound:

@@ -65,13 +65,14 @@ def test_joint_plan_participant_views_but_only_the_lead_changes(db_session, join
     assert err.value.status == 403 and "SC" in str(err.value)
     db_session.rollback()
     assert get_plan(db_session, JOINT).state == "draft"
-    plan = draw.freeze(db_session, JOINT, SC_PLANNER)
+    plan = draw.freeze(db_session, JOINT, SC_PLANNER, force=True)  # no ZF officers here
     assert plan.state == "frozen"
     kinds = db_session.scalars(
         select(AuditEvent).where(AuditEvent.subject == JOINT).order_by(AuditEvent.id)
     ).all()
     assert [(e.kind, e.actor, e.payload["actor_role"]) for e in kinds] == [
         ("plan_created", "planner-sc", "planner"),
+        ("plan_capacity_forced", "planner-sc", "planner"),
         ("plan_frozen", "planner-sc", "planner"),
     ]
 

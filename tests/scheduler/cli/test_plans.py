@@ -105,9 +105,11 @@ def test_plan_run_one_shot(app, small_district, plan_file, tmp_path):
 def test_plan_run_says_where_it_stopped(app, small_district, plan_file, tmp_path):
     runner = app.test_cli_runner()
     path = tmp_path / "plan.json"
-    # A cap of 1 cannot staff 20+ inspections with 8 officers: the match step fails.
+    # A cap of 1 cannot staff 20+ inspections with 8 officers: the capacity check at the
+    # freeze says so before the seed, and the plan stays a draft that can be fixed.
     data = plan_file(code="SC-2027-010", mode="random", cap_per_officer=1)
     path.write_text(json.dumps(data), encoding="utf-8")
     res = runner.invoke(args=["plan", "run", "--from", str(path), "--seed", SEED])
     assert res.exit_code == 1
-    assert "no valid match" in res.output and "stopped in state drawn" in res.output
+    assert "cannot be matched with the officers available" in res.output
+    assert "8 officers x cap 1 = 8" in res.output and "stopped in state draft" in res.output

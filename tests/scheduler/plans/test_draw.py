@@ -26,7 +26,7 @@ def _count(session, model, *where):
 
 def _through_draw(session, data, seed=SEED):
     create.create_plan(session, data, ACTOR)
-    draw.freeze(session, data["code"], ACTOR)
+    draw.freeze(session, data["code"], ACTOR, force=True)  # draw tests take everyone
     draw.set_seed(session, data["code"], seed, ACTOR)
     plan = draw.draw(session, data["code"], ACTOR)
     session.commit()
@@ -168,7 +168,7 @@ def test_max_per_year_counts_history_and_other_plans(db_session, small_district,
         code="SC-2027-B", strata=everyone, exclusions={"months_since_last": None, "max_per_year": 2}
     )
     create.create_plan(db_session, second, ACTOR)
-    plan = draw.freeze(db_session, "SC-2027-B", ACTOR)
+    plan = draw.freeze(db_session, "SC-2027-B", ACTOR, force=True)
     # The 20 entities with January history were drawn again by plan A: two in 2027.
     assert plan.freeze_summary["excluded"] == {"max_per_year": 20}
 
