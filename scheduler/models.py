@@ -335,9 +335,15 @@ class User(Base):
 
 
 class AuditEvent(Base):
-    """An append-only audit log entry (执法全过程记录). Never updated, never deleted."""
+    """An append-only audit log entry (执法全过程记录). Never updated, never deleted.
+
+    Tamper-evident (防篡改): each event stores the SHA-256 of the previous event's canonical
+    form, globally (`prev_hash`, in id order) and among the events of its subject
+    (`subject_prev_hash`, e.g. one plan), and its own (`hash`); see `scheduler.audit`.
+    """
 
     __tablename__ = "audit_event"
+    __table_args__ = (Index("ix_audit_event_subject_id", "subject", "id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[dt.datetime] = mapped_column(DateTime, index=True)
@@ -345,6 +351,9 @@ class AuditEvent(Base):
     actor: Mapped[str] = mapped_column(String(64))
     subject: Mapped[str] = mapped_column(String(64), default="", index=True)
     payload: Mapped[dict] = mapped_column(JSON, default=dict)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    subject_prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64), index=True)
 
 
 class PlanState(enum.StrEnum):
@@ -412,6 +421,10 @@ class Plan(Base):
     # Calendar sources, officer-day-town combinations, load per day.
     schedule_summary: Mapped[dict | None] = mapped_column(JSON)
     published_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    # The audit chain head (hash of the freeze / publication event) at the freeze and at
+    # the publication, published in the commitment and the bundle (`scheduler.audit`).
+    frozen_chain_head: Mapped[str | None] = mapped_column(String(64))
+    published_chain_head: Mapped[str | None] = mapped_column(String(64))
 
     lead_body: Mapped[Body] = relationship()
     items: Mapped[list[Item]] = relationship(secondary=plan_item, order_by=plan_item.c.position)

@@ -285,7 +285,7 @@ def freeze(session: Session, code: str, actor: Actor) -> Plan:
     }
     plan.state = PlanState.FROZEN.value
     session.add(PlanPopulation(plan_id=plan.id, lines_zlib=zlib.compress(lines, 6)))
-    record(
+    frozen = record(
         session,
         EventKind.PLAN_FROZEN,
         actor,
@@ -297,6 +297,7 @@ def freeze(session: Session, code: str, actor: Actor) -> Plan:
         excluded=plan.freeze_summary["excluded"],
         key_supervision=len(pop.key_supervision),
     )
+    plan.frozen_chain_head = frozen.hash  # published in the commitment
     session.flush()
     return plan
 
@@ -436,6 +437,8 @@ def bundle(session: Session, plan: Plan) -> dict:
         for s in plan.freeze_summary["strata"]
     }
     out = drawing.build_bundle(plan.code, plan.seed, iso_utc(plan.frozen_at), keys, strata, spec)
+    # The audit chain head at the publication (None before): a later rewrite contradicts it.
+    out["audit_chain_head"] = plan.published_chain_head
     rows = session.execute(
         select(Inspection.stratum, Inspection.rank, Inspection.uscc).where(
             Inspection.plan_id == plan.id, Inspection.origin == InspectionOrigin.RANDOM.value
@@ -472,4 +475,5 @@ def commitment(plan: Plan) -> dict:
         ],
         "seed": plan.seed,
         "state": plan.state,
+        "audit_chain_head": plan.frozen_chain_head,  # the chain head at the freeze
     }
