@@ -7,7 +7,7 @@ plan (`subject_prev_hash`), and its own hash (`hash`, over its content and both 
 `record` computes and writes the event at once while holding a lock (PostgreSQL: an
 advisory transaction lock; SQLite: the database write lock), so that two writers cannot
 fork the chain. `verify` walks the chains and names the first broken link. On PostgreSQL
-a trigger refuses UPDATE, DELETE and TRUNCATE on `audit_event` (migration 0006); commitments
+a trigger refuses UPDATE, DELETE and TRUNCATE on `audit_event` (migration 0007); commitments
 and bundles publish the chain head of their moment (`Plan.frozen_chain_head`,
 `Plan.published_chain_head`), so that a rewritten log contradicts what was published.
 """
@@ -45,6 +45,15 @@ class EventKind(enum.StrEnum):
     PLAN_MATCHED = "plan_matched"
     PLAN_SCHEDULED = "plan_scheduled"
     TEAM_MEMBER_REPLACED = "team_member_replaced"
+    RESULT_SAVED = "result_saved"
+    RESULT_SUBMITTED = "result_submitted"
+    RESULT_RETURNED = "result_returned"
+    RESULT_APPROVED = "result_approved"
+    RESULT_DISCLOSED = "result_disclosed"
+    RESULTS_IMPORTED = "results_imported"
+    ATTACHMENT_ADDED = "attachment_added"
+    INSPECTION_CANCELLED = "inspection_cancelled"
+    PLAN_CLOSED = "plan_closed"
 
 
 def now_utc() -> dt.datetime:
