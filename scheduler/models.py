@@ -314,6 +314,9 @@ class User(Base):
     officer_id: Mapped[int | None] = mapped_column(ForeignKey("officer.id"), unique=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, server_default=func.now())
+    # Part of the login session's id: logout and deactivation bump it, which ends every
+    # session of the user on the server side (see `get_id` and `web.load_user`).
+    session_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     body: Mapped[Body | None] = relationship()
     officer: Mapped[Officer | None] = relationship()
@@ -332,7 +335,20 @@ class User(Base):
         return False
 
     def get_id(self) -> str:
-        return str(self.id)
+        """`ID:SESSION_VERSION`: a session made before the version changed no longer loads."""
+        return f"{self.id}:{self.session_version}"
+
+
+class LoginThrottle(Base):
+    """Failed logins of one username or one client address (`scheduler.throttle`)."""
+
+    __tablename__ = "login_throttle"
+
+    key: Mapped[str] = mapped_column(String(80), primary_key=True)  # user:NAME, addr:IP
+    failures: Mapped[int] = mapped_column(Integer)
+    window_start: Mapped[dt.datetime] = mapped_column(DateTime)
+    last_failure_at: Mapped[dt.datetime] = mapped_column(DateTime, index=True)
+    locked_until: Mapped[dt.datetime | None] = mapped_column(DateTime)
 
 
 class AuditEvent(Base):

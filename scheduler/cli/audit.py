@@ -19,7 +19,7 @@ def audit_cli():
 
 
 @audit_cli.command("verify")
-@domain_command
+@domain_command(write=False)
 def audit_verify():
     """Walk the audit chains; name the first broken link and exit 1, or print the head."""
     result = audit.verify(db.session)
@@ -33,7 +33,7 @@ def audit_verify():
 @click.option("--subject", help="only the events of this subject (a plan code, a username)")
 @click.option("--limit", default=50, show_default=True, type=click.IntRange(1, 100000))
 @click.option("--json", "as_json", is_flag=True, help="one JSON object per line")
-@domain_command
+@domain_command(write=False)
 def audit_show(subject, limit, as_json):
     """The last events (oldest first) with their hashes, and the chain head."""
     query = select(AuditEvent).order_by(AuditEvent.id.desc()).limit(limit)
