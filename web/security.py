@@ -7,9 +7,9 @@ guard that answers 400 to bad bytes before any view or query sees them.
 - `FAIRDRAW_PROXIES` = N trusts N reverse proxies' X-Forwarded-For/-Proto/-Host (werkzeug's
   ProxyFix), so that the client address (login throttling) and HTTPS (HSTS, secure
   cookies) are the real ones; 0 (the default) trusts no such header.
-- The input guard: a NUL or other control character, or an over-long value, in the path,
-  the query string or a form field (or an uploaded file's name) is refused with a clear
-  400, never a 500 from the database. Form bodies are bounded by werkzeug
+- The input guard: a NUL or other control character, or an over-long value, in the path
+  answers 404, in the query string or a form field (or an uploaded file's name) a clear
+  400; never a 500 from the database. Form bodies are bounded by werkzeug
   (`MAX_FORM_MEMORY_SIZE`, 413).
 """
 
@@ -68,7 +68,9 @@ def guard_input():
     """Refuse bad bytes and over-long values in the path, the query and the form."""
     path = request.path
     if len(path) > MAX_PATH or _BAD_URL.search(path):
-        return _bad_request("path")
+        from web import errors  # such a path names no page: 404, before any query
+
+        return errors.error_response(404, errors.HTTP_MESSAGES[404], errors.HTTP_CODES[404])
     if len(request.query_string) > MAX_QUERY_STRING:
         return _bad_request("query")
     for key, value in request.args.items(multi=True):
