@@ -7,7 +7,7 @@ plan (`subject_prev_hash`), and its own hash (`hash`, over its content and both 
 `record` computes and writes the event at once while holding a lock (PostgreSQL: an
 advisory transaction lock; SQLite: the database write lock), so that two writers cannot
 fork the chain. `verify` walks the chains and names the first broken link. On PostgreSQL
-a trigger refuses UPDATE, DELETE and TRUNCATE on `audit_event` (migration 0007); commitments
+a trigger refuses UPDATE, DELETE and TRUNCATE on `audit_event` (migration 0008); commitments
 and bundles publish the chain head of their moment (`Plan.frozen_chain_head`,
 `Plan.published_chain_head`), so that a rewritten log contradicts what was published.
 """

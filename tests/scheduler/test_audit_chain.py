@@ -247,7 +247,7 @@ def test_a_fully_rewritten_log_contradicts_the_published_heads(
 
 
 def test_migration_chains_existing_events(empty_db_url):
-    """Events written before the chain existed are chained by migration 0007."""
+    """Events written before the chain existed are chained by migration 0008."""
     from flask_migrate import upgrade
 
     from scheduler.db import db
@@ -255,7 +255,7 @@ def test_migration_chains_existing_events(empty_db_url):
 
     app = make_app(empty_db_url)
     with app.app_context():
-        upgrade(revision="0006")
+        upgrade(revision="0007")
         with db.engine.begin() as conn:
             for i, subject in enumerate(["p", "q", "p"]):
                 conn.execute(

@@ -1,7 +1,7 @@
 """tamper-evident audit chain: hashes on audit_event, chain heads on plan, append-only trigger
 
-Revision ID: 0007
-Revises: 0006
+Revision ID: 0008
+Revises: 0007
 Create Date: 2026-12-01 02:45:00
 
 Existing events are chained in id order by the same function the application uses.
@@ -13,8 +13,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = "0007"
-down_revision = "0006"
+revision = "0008"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 
