@@ -314,6 +314,9 @@ class User(Base):
     officer_id: Mapped[int | None] = mapped_column(ForeignKey("officer.id"), unique=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, server_default=func.now())
+    # Part of the login session's id: logout and deactivation bump it, which ends every
+    # session of the user on the server side (see `get_id` and `web.load_user`).
+    session_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     body: Mapped[Body | None] = relationship()
     officer: Mapped[Officer | None] = relationship()
@@ -332,13 +335,32 @@ class User(Base):
         return False
 
     def get_id(self) -> str:
-        return str(self.id)
+        """`ID:SESSION_VERSION`: a session made before the version changed no longer loads."""
+        return f"{self.id}:{self.session_version}"
+
+
+class LoginThrottle(Base):
+    """Failed logins of one username or one client address (`scheduler.throttle`)."""
+
+    __tablename__ = "login_throttle"
+
+    key: Mapped[str] = mapped_column(String(80), primary_key=True)  # user:NAME, addr:IP
+    failures: Mapped[int] = mapped_column(Integer)
+    window_start: Mapped[dt.datetime] = mapped_column(DateTime)
+    last_failure_at: Mapped[dt.datetime] = mapped_column(DateTime, index=True)
+    locked_until: Mapped[dt.datetime | None] = mapped_column(DateTime)
 
 
 class AuditEvent(Base):
-    """An append-only audit log entry (执法全过程记录). Never updated, never deleted."""
+    """An append-only audit log entry (执法全过程记录). Never updated, never deleted.
+
+    Tamper-evident (防篡改): each event stores the SHA-256 of the previous event's canonical
+    form, globally (`prev_hash`, in id order) and among the events of its subject
+    (`subject_prev_hash`, e.g. one plan), and its own (`hash`); see `scheduler.audit`.
+    """
 
     __tablename__ = "audit_event"
+    __table_args__ = (Index("ix_audit_event_subject_id", "subject", "id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[dt.datetime] = mapped_column(DateTime, index=True)
@@ -346,6 +368,9 @@ class AuditEvent(Base):
     actor: Mapped[str] = mapped_column(String(64))
     subject: Mapped[str] = mapped_column(String(64), default="", index=True)
     payload: Mapped[dict] = mapped_column(JSON, default=dict)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    subject_prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64), index=True)
 
 
 class PlanState(enum.StrEnum):
@@ -422,6 +447,10 @@ class Plan(Base):
     published_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     cancelled_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     cancel_reason: Mapped[str | None] = mapped_column(Text)  # public once published
+    # The audit chain head (hash of the freeze / publication event) at the freeze and at
+    # the publication, published in the commitment and the bundle (`scheduler.audit`).
+    frozen_chain_head: Mapped[str | None] = mapped_column(String(64))
+    published_chain_head: Mapped[str | None] = mapped_column(String(64))
     # When the last inspection was disclosed or cancelled (closed is final).
     closed_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
 

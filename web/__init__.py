@@ -50,14 +50,24 @@ def create_app(config: dict | None = None) -> Flask:
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = None
-    from web import ui
+    from web import security, ui
+    from web.auth import sessions
 
+    security.init_app(app)  # headers, proxy, the input guard before every other hook
+    sessions.init_app(app)  # idle and absolute session expiry
     ui.init_app(app)  # filters, globals and footer of the one look (web/ui/)
 
     @login_manager.user_loader
-    def load_user(user_id: str) -> User | None:
-        user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
-        return user if user is not None and user.active else None  # deactivation ends sessions
+    def load_user(session_id: str) -> User | None:
+        """`ID:VERSION` (`User.get_id`): a session whose version is not the user's current
+        one (after a logout or a deactivation) loads nobody."""
+        user_id, _, version = session_id.partition(":")
+        if not user_id.isdigit() or not version.isdigit():
+            return None
+        user = db.session.get(User, int(user_id))
+        if user is None or not user.active or user.session_version != int(version):
+            return None
+        return user
 
     from web.auth import views as auth
     from web.console import views as console

@@ -9,6 +9,7 @@ from flask import Flask
 def register_cli(app: Flask) -> None:
     """Add every command group to `app.cli`."""
     from scheduler.cli import (
+        audit,
         calendar,
         demo,
         directory,
@@ -27,6 +28,7 @@ def register_cli(app: Flask) -> None:
         directory.export_cli,
         plans.plan_cli,
         calendar.calendar_cli,
+        audit.audit_cli,
         results.result_cli,
     ):
         app.cli.add_command(group)

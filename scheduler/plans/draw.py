@@ -344,7 +344,7 @@ def freeze(session: Session, code: str, actor: Actor, force: bool = False) -> Pl
         plan.freeze_summary.update(sealed)
     plan.state = PlanState.FROZEN.value
     session.add(PlanPopulation(plan_id=plan.id, lines_zlib=zlib.compress(lines, 6)))
-    record(
+    frozen = record(
         session,
         EventKind.PLAN_FROZEN,
         actor,
@@ -358,6 +358,7 @@ def freeze(session: Session, code: str, actor: Actor, force: bool = False) -> Pl
         excluded=plan.freeze_summary["excluded"],
         key_supervision=len(pop.key_supervision),
     )
+    plan.frozen_chain_head = frozen.hash  # published in the commitment
     session.flush()
     return plan
 
@@ -505,6 +506,9 @@ def _bundles(session: Session, plan: Plan) -> drawing.SealedBundles:
         bundles = drawing.build_sealed_bundles(
             plan.code, plan.seed, frozen_at, keys, strata, spec, strata_key
         )
+    # The audit chain head at the publication (None before): a later rewrite contradicts it.
+    for bundle in {id(b): b for b in bundles}.values():
+        bundle["audit_chain_head"] = plan.published_chain_head
     rows = session.execute(
         select(Inspection.stratum, Inspection.rank, Inspection.uscc).where(
             Inspection.plan_id == plan.id, Inspection.origin == InspectionOrigin.RANDOM.value
@@ -588,6 +592,7 @@ def commitment(plan: Plan) -> dict:
         ],
         "seed": plan.seed,
         "state": plan.state,
+        "audit_chain_head": plan.frozen_chain_head,  # the chain head at the freeze
     }
     if is_sealed(plan):
         out["population_keys_digest"] = plan.freeze_summary["population_keys_digest"]

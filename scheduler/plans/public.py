@@ -41,7 +41,8 @@ def publish(session: Session, code: str, actor: Actor) -> Plan:
         )
     plan.state = PlanState.PUBLISHED.value
     plan.published_at = now_utc().replace(microsecond=0)
-    record(session, EventKind.PLAN_PUBLISHED, actor, subject=plan.code)
+    published = record(session, EventKind.PLAN_PUBLISHED, actor, subject=plan.code)
+    plan.published_chain_head = published.hash  # published in the bundle
     session.flush()
     return plan
 
