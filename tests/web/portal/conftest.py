@@ -1,0 +1,64 @@
+"""Fixtures of the portal tests: published plans on the small district."""
+
+import datetime as dt
+
+import pytest
+
+from scheduler.actors import Actor
+from scheduler.plans import create, draw, matching, public, scheduling
+from scheduler.plans.core import get_plan
+
+ACTOR = Actor.system("test")
+SEED = "27182818284590452353602874"
+
+
+def publish_plan(db_session, plan_file, code="SC-2027-001", **overrides):
+    """Create, freeze, seed, draw, match, schedule and publish a plan; return it."""
+    base = dict(
+        code=code,
+        exclusions={"months_since_last": None, "max_per_year": None},
+        key_supervision={"flagged": True},
+    )
+    base.update(overrides)
+    create.create_plan(db_session, plan_file(**base), ACTOR)
+    draw.freeze(db_session, code, ACTOR)
+    draw.set_seed(db_session, code, SEED, ACTOR)
+    draw.draw(db_session, code, ACTOR)
+    matching.match(db_session, code, ACTOR)
+    scheduling.schedule(db_session, code, ACTOR)
+    public.publish(db_session, code, ACTOR)
+    db_session.commit()
+    return get_plan(db_session, code)
+
+
+@pytest.fixture(name="publish_plan")
+def publish_plan_fixture():
+    """`publish_plan(db_session, plan_file, code=..., **plan file overrides)`."""
+    return publish_plan
+
+
+@pytest.fixture
+def portal_plans(db_session, small_district, plan_file):
+    """A sealed (credit class) plan SC-2027-001 and an open plan SC-2027-002 (one stratum),
+    both published, and a third plan SC-2027-003 only drawn (not public)."""
+    sealed = publish_plan(db_session, plan_file)
+    sealed.published_at -= dt.timedelta(days=1)  # published the day before the open plan
+    db_session.commit()
+    open_plan = publish_plan(
+        db_session,
+        plan_file,
+        code="SC-2027-002",
+        name="2027年第二批随机抽查",
+        strata={"by": "none", "ratios_bp": {"ALL": 400}},
+        window={"start": "2027-05-06", "end": "2027-06-30"},
+    )
+    create.create_plan(
+        db_session,
+        plan_file(code="SC-2027-003", name="未公示计划", key_supervision={"flagged": False}),
+        ACTOR,
+    )
+    draw.freeze(db_session, "SC-2027-003", ACTOR)
+    draw.set_seed(db_session, "SC-2027-003", SEED, ACTOR)
+    draw.draw(db_session, "SC-2027-003", ACTOR)
+    db_session.commit()
+    return {"sealed": sealed, "open": open_plan, "hidden": get_plan(db_session, "SC-2027-003")}
