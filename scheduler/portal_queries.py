@@ -12,7 +12,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from sqlalchemy import Select, and_, extract, func, or_, select
+from sqlalchemy import Integer as Integer_
+from sqlalchemy import Select, and_, case, extract, func, or_, select
 from sqlalchemy.orm import Session, joinedload
 
 from scheduler.errors import Msg, NotFound
@@ -416,4 +417,164 @@ def _next_eligible(record: EntityRecord, today: dt.date) -> list[NextEligible]:
                 next_year_from=dt.date(year + 1, 1, 1) if count >= DEFAULT_MAX_PER_YEAR else None,
             )
         )
+    return out
+
+
+# ---------------------------------------------------------------------------- results
+
+
+def towns(session: Session) -> list[Town]:
+    return session.scalars(select(Town).order_by(Town.code)).all()
+
+
+def item_categories(session: Session, lang: str = "zh") -> list[str]:
+    """The item categories (Chinese names, or English) for the results filter."""
+    from scheduler.models import Item
+
+    column = Item.category_en if lang == "en" else Item.category_zh
+    return sorted(set(session.scalars(select(column).distinct())))
+
+
+def result_categories(session: Session) -> list:
+    from scheduler.models import ResultCategory
+
+    return session.scalars(select(ResultCategory).order_by(ResultCategory.position)).all()
+
+
+def team_certificates(session: Session, team: list[dict], day: dt.date, today: dt.date):
+    """The check page's team: each member's name, body and certificate number, and whether
+    the certificate is valid on the inspection day and today. Nothing else."""
+    certs = [m["cert_no"] for m in team]
+    officers = {
+        o.cert_no: o for o in session.scalars(select(Officer).where(Officer.cert_no.in_(certs)))
+    }
+    out = []
+    for m in team:
+        officer = officers.get(m["cert_no"])
+        valid = officer is not None and officer.certified_on(day) and officer.certified_on(today)
+        out.append(
+            {
+                "name": m["name"],
+                "cert_no": m["cert_no"],
+                "body_zh": m["body_zh"],
+                "body_en": m["body_en"],
+                "valid": valid,
+            }
+        )
+    return out
+
+
+def result_figures(session: Session, year: int, today: dt.date) -> dict:
+    """Home page figures from the disclosed results of published plans: inspections
+    carried out this year, the share of them with a problem found, the results overdue
+    for disclosure (deadline passed, not disclosed), and per month of `year` the
+    inspections and findings disclosed."""
+    from scheduler.models import (
+        InspectionResult,
+        ResultCategory,
+        ResultVersion,
+        result_version_category,
+    )
+
+    start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
+    public_plan = and_(Plan.id == Inspection.plan_id, _public_clause())
+    done = (
+        session.scalar(
+            select(func.count(Inspection.id))
+            .join(Plan, public_plan)
+            .where(Inspection.done_on.between(start, end))
+        )
+        or 0
+    )
+    problem = (
+        select(result_version_category.c.version_id)
+        .join(ResultCategory, ResultCategory.code == result_version_category.c.category_code)
+        .where(ResultCategory.problem)
+    )
+    disclosed = (
+        select(
+            ResultVersion.inspected_on.label("day"),
+            ResultVersion.id.in_(problem).label("problem"),
+        )
+        .join(
+            InspectionResult,
+            and_(
+                InspectionResult.id == ResultVersion.result_id,
+                InspectionResult.disclosed_no == ResultVersion.number,
+            ),
+        )
+        .join(Inspection, Inspection.id == InspectionResult.inspection_id)
+        .join(Plan, public_plan)
+        .where(ResultVersion.inspected_on.between(start, end))
+    ).subquery()
+    month = func.cast(extract("month", disclosed.c.day), Integer_)
+    rows = session.execute(
+        select(
+            month,
+            func.count(),
+            func.sum(case((disclosed.c.problem, 1), else_=0)),
+        ).group_by(month)
+    ).all()
+    per_month = {int(m): (int(n), int(p or 0)) for m, n, p in rows}
+    total = sum(n for n, _ in per_month.values())
+    problems = sum(p for _, p in per_month.values())
+    undisclosed = (
+        ~select(InspectionResult.id)
+        .where(
+            InspectionResult.inspection_id == Inspection.id,
+            InspectionResult.disclosed_no.is_not(None),
+        )
+        .exists()
+    )
+    overdue = (
+        session.scalar(
+            select(func.count(Inspection.id))
+            .join(Plan, public_plan)
+            .where(
+                Plan.state == PlanState.PUBLISHED.value,
+                Inspection.cancelled_at.is_(None),
+                Inspection.disclosure_due < today,
+                undisclosed,
+            )
+        )
+        or 0
+    )
+    return {
+        "done": done,
+        "disclosed": total,
+        "problem_share": (problems / total) if total else None,
+        "overdue": overdue,
+        "months": [(m, *per_month.get(m, (0, 0))) for m in range(1, 13)],
+    }
+
+
+def disclosed_categories(session: Session, inspection_ids: list[int]) -> dict[int, list]:
+    """Per inspection: the (zh, en) result categories of its disclosed results."""
+    from scheduler.models import (
+        InspectionResult,
+        ResultCategory,
+        ResultVersion,
+        result_version_category,
+    )
+
+    if not inspection_ids:
+        return {}
+    rows = session.execute(
+        select(InspectionResult.inspection_id, ResultCategory.name_zh, ResultCategory.name_en)
+        .join(
+            ResultVersion,
+            and_(
+                ResultVersion.result_id == InspectionResult.id,
+                ResultVersion.number == InspectionResult.disclosed_no,
+            ),
+        )
+        .join(result_version_category, result_version_category.c.version_id == ResultVersion.id)
+        .join(ResultCategory, ResultCategory.code == result_version_category.c.category_code)
+        .where(InspectionResult.inspection_id.in_(inspection_ids))
+        .order_by(InspectionResult.inspection_id, InspectionResult.body_id, ResultCategory.position)
+    ).all()
+    out: dict[int, list] = {}
+    for inspection_id, zh, en in rows:
+        if (zh, en) not in out.setdefault(inspection_id, []):
+            out[inspection_id].append((zh, en))
     return out

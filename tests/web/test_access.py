@@ -19,6 +19,8 @@ PUBLIC_ENDPOINTS = {
     "portal.officer",
     "portal.entities",
     "portal.entity",
+    "portal.results",
+    "portal.check",
 }
 
 

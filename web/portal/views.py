@@ -22,9 +22,10 @@ from scheduler.models import CertStatus, Entity, Inspection, Officer, Plan
 from scheduler.plans.public import public_bundle, public_commitment, public_plan
 from scheduler.queries import directory_counts
 from web.access import public
+from web.ui import charts
 from web.ui.filters import current_lang
 from web.ui.states import state_label
-from web.ui.tables import Column, Table
+from web.ui.tables import Column, Page, Table
 
 bp = Blueprint("portal", __name__, template_folder="templates")
 
@@ -80,12 +81,27 @@ def _int_arg(name: str) -> int | None:
 @public
 def home():
     counts = directory_counts(db.session, "bodies", "officers", "active_entities")
-    year = today_cst().year
+    today = today_cst()
+    year = today.year
+    results = pq.result_figures(db.session, year, today)
+    months = [str(_l("Month %(m)s", m=m)) for m, _n, _p in results["months"]]
+    chart = charts.line_chart(
+        months,
+        [
+            (str(_l("Inspections disclosed")), [n for _m, n, _p in results["months"]]),
+            (str(_l("Problems found")), [p for _m, _n, p in results["months"]]),
+        ],
+        title=str(_l("Inspections and findings per month, %(year)s", year=year)),
+        x_label=str(_l("Month")),
+        y_label=str(_l("Inspections")),
+    )
     return render_template(
         "portal/home.html",
         counts=counts,
         year=year,
         figures=pq.headline(db.session, year),
+        results=results,
+        chart=chart,
         plans=pq.latest_plans(db.session, 10),
     )
 
@@ -149,10 +165,13 @@ def plans():
 ORIGINS = {"random": _l("Random draw"), "key": _l("Key supervision")}
 
 
-def _inspection_status(plan: Plan, today: dt.date):
-    """The public status word of a drawn inspection (its result once results exist)."""
+def _inspection_status(plan: Plan, today: dt.date, disclosed: dict):
+    """The public status of a drawn inspection: its disclosed result categories, else a
+    word (`disclosed` is filled with the page's results once the page is known)."""
 
     def status(row) -> str:
+        if row.id in disclosed:
+            return "、".join(loc(zh, en) for zh, en in disclosed[row.id])
         if plan.state == pq.CANCELLED:
             return str(_l("Not carried out (plan cancelled)"))
         if row.visit_date is not None and row.visit_date < today:
@@ -162,14 +181,14 @@ def _inspection_status(plan: Plan, today: dt.date):
     return status
 
 
-def _inspections_table(plan: Plan, today: dt.date) -> Table:
+def _inspections_table(plan: Plan, today: dt.date, disclosed: dict) -> Table:
     return Table(
         [
             Column("name", _l("Market entity"), sortable=True),
             Column("uscc", _l("Unified social credit code"), sortable=True, kind="mono"),
             Column("town", _l("Town"), value=lambda r: loc(r.town_zh, r.town_en)),
             Column("origin", _l("Why"), value=lambda r: str(ORIGINS[r.origin])),
-            Column("status", _l("Status"), value=_inspection_status(plan, today)),
+            Column("status", _l("Status"), value=_inspection_status(plan, today, disclosed)),
         ],
         default_sort="uscc",
         per_page=50,
@@ -182,10 +201,12 @@ def plan(code: str):
     plan = pq.portal_plan(db.session, code)
     q = _text_arg("q")
     today = today_cst()
-    table = _inspections_table(plan, today)
+    disclosed: dict = {}
+    table = _inspections_table(plan, today, disclosed)
     page = table.paginate(
         pq.plan_inspections_select(plan, q), request.args, tiebreak=(Inspection.id,)
     )
+    disclosed.update(pq.disclosed_categories(db.session, [row.id for row in page.items]))
     if page.format:
         return page.download(f"{plan.code}-inspections")
     commitment = public_commitment(db.session, plan.code)
@@ -344,5 +365,104 @@ def entities():
 @public
 def entity(uscc: str):
     today = today_cst()
+    from scheduler.results.queries import entity_history
+
     record = pq.entity_record(db.session, uscc, today)
-    return render_template("portal/entity.html", record=record, today=today)
+    history = entity_history(db.session, record.entity.uscc)
+    return render_template("portal/entity.html", record=record, today=today, history=history)
+
+
+# --------------------------------------------------------------------------------- results
+
+
+def _row_categories(row) -> str:
+    return "、".join(loc(c["zh"], c["en"]) for c in row["categories"])
+
+
+RESULTS = Table(
+    [
+        Column("plan", _l("Plan")),
+        Column("entity", _l("Market entity")),
+        Column("body", _l("Inspecting body"), value=lambda r: loc(r["body_zh"], r["body_en"])),
+        Column("origin", _l("Type"), value=lambda r: str(ORIGINS[r["origin"]])),
+        Column("inspected_on", _l("Date completed"), kind="date"),
+        Column("categories", _l("Result"), value=_row_categories),
+        Column("public_summary", _l("Remark")),
+    ],
+    per_page=20,
+    per_page_choices=(20, 50, 100),
+)
+
+
+def _date_arg(name: str, errors: dict) -> dt.date | None:
+    raw = (request.args.get(name) or "").strip()
+    if not raw:
+        return None
+    try:
+        return dt.date.fromisoformat(raw[:10])
+    except ValueError:
+        errors[name] = str(_l("Enter a date as YYYY-MM-DD, e.g. 2027-03-01."))
+        return None
+
+
+@bp.route("/results")
+@public
+def results():
+    """Search the disclosed results (结果公示查询); CSV/XLSX of the rows shown."""
+    from scheduler.results.queries import PublicFilters, public_search
+
+    errors: dict[str, str] = {}
+    q = _text_arg("q") or ""
+    targs = RESULTS.parse(request.args)
+    code_like = len(q) == 18 and q.isalnum()
+    filters = PublicFilters(
+        name="" if code_like else q,
+        uscc=q.upper() if code_like else "",
+        body=_text_arg("body", 8) or "",
+        item_category=_text_arg("item_category") or "",
+        town=_text_arg("town", 8) or "",
+        category=_text_arg("category", 24) or "",
+        date_from=_date_arg("date_from", errors),
+        date_to=_date_arg("date_to", errors),
+        page=targs.page,
+        per_page=targs.per_page,
+    )
+    found = public_search(db.session, filters)
+    if found.page > found.pages:  # past the end: show the last page
+        filters.page = found.pages
+        found = public_search(db.session, filters)
+    page = Page(RESULTS, found.rows, found.total, min(found.page, found.pages), found.pages, targs)
+    if page.format:
+        return page.download("results")
+    form = {
+        k: request.args.get(k, "")
+        for k in ("q", "body", "item_category", "town", "category", "date_from", "date_to")
+    }
+    return render_template(
+        "portal/results.html",
+        page=page,
+        form=form,
+        errors=errors,
+        labels={"date_from": _l("Completed from"), "date_to": _l("Completed until")},
+        body_options=_body_options(),
+        category_options=[(c, c) for c in pq.item_categories(db.session, current_lang())],
+        town_options=[(t.code, loc(t.name_zh, t.name_en)) for t in pq.towns(db.session)],
+        result_options=[
+            (c.code, loc(c.name_zh, c.name_en)) for c in pq.result_categories(db.session)
+        ],
+    )
+
+
+@bp.route("/check/<token>")
+@public
+def check(token: str):
+    """The inspection check page the notice's QR code opens (检查真伪核验)."""
+    from scheduler.results.officer import inspection_by_check_token
+
+    found = inspection_by_check_token(db.session, token)
+    day = found["visit_date"] or today_cst()
+    return render_template(
+        "portal/check.html",
+        check=found,
+        team=pq.team_certificates(db.session, found["team"], day, today_cst()),
+    )

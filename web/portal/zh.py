@@ -212,3 +212,66 @@ ZH.update(
         ),
     }
 )
+
+ZH.update(
+    {
+        "Month %(m)s": "%(m)s月",
+        "Inspections disclosed": "公示检查户数",
+        "Problems found": "发现问题户数",
+        "Inspections and findings per month, %(year)s": "%(year)s年每月检查及发现问题情况",
+        "Month": "月份",
+        "Plan": "抽查计划",
+        "Inspecting body": "检查机关",
+        "Date completed": "检查完成日期",
+        "Result": "检查结果",
+        "Remark": "备注",
+        "Enter a date as YYYY-MM-DD, e.g. 2027-03-01.": (
+            "请按 YYYY-MM-DD 格式填写日期，例如 2027-03-01。"
+        ),
+        "Completed from": "完成日期自",
+        "Completed until": "完成日期至",
+        "Inspection check": "检查核验",
+        "Is this inspection genuine?": "这次检查是真的吗？",
+        "This inspection was cancelled.": "该检查任务已取消。",
+        "Nobody should come to inspect under this notice.": "不应有人凭此通知书上门检查。",
+        "Genuine inspection": "真实的检查任务",
+        "this notice belongs to a published random-inspection plan.": (
+            "该通知书属于已公示的双随机抽查计划。"
+        ),
+        "Inspected market entity": "被检查市场主体",
+        "Inspection date": "检查日期",
+        "Check that the market entity above is yours and that the officers at your door are "
+        "those listed here, with their enforcement certificates.": (
+            "请核对上面的市场主体是否为贵单位，上门的执法人员是否为下列人员并持有执法证。"
+        ),
+        "Officers of this inspection": "本次检查的执法人员",
+        "certificate": "执法证号",
+        "Certificate valid": "执法证有效",
+        "Certificate NOT valid": "执法证无效",
+        "Any doubt? Call the inspecting body, or check a certificate number in the officer "
+        "registry.": "如有疑问，请致电检查机关，或在执法检查人员名录中查验执法证号。",
+        "Disclosed inspection results": "抽查结果公示",
+        "corrected": "已更正",
+        "No inspection result of this entity has been disclosed.": "该市场主体尚无公示的检查结果。",
+        "Search the inspection results by entity name or unified social credit code": (
+            "按市场主体名称或统一社会信用代码查询抽查结果"
+        ),
+        "inspections carried out": "户次已完成检查",
+        "of disclosed results found a problem": "已公示结果发现问题",
+        "results overdue for disclosure": "项结果逾期未公示",
+        "Disclosed results of published plans, by the month of the inspection.": (
+            "已公示计划的公示结果，按检查月份统计。"
+        ),
+        "Results": "结果公示",
+        "Inspection results": "抽查结果",
+        "The results of random inspections, as disclosed within 20 working days of each "
+        "inspection: plan, inspecting body, type, date completed, result categories and a "
+        "short remark.": (
+            "随机抽查结果在检查完成后20个工作日内公示：抽查计划、检查机关、抽查类型、"
+            "检查完成日期、检查结果和备注。"
+        ),
+        "Search the results": "查询抽查结果",
+        "Item category": "事项类别",
+        "No disclosed result matches.": "没有符合条件的公示结果。",
+    }
+)

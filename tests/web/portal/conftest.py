@@ -62,3 +62,54 @@ def portal_plans(db_session, small_district, plan_file):
     draw.draw(db_session, "SC-2027-003", ACTOR)
     db_session.commit()
     return {"sealed": sealed, "open": open_plan, "hidden": get_plan(db_session, "SC-2027-003")}
+
+
+RESULT_TODAY = dt.date(2026, 11, 20)
+
+
+@pytest.fixture
+def disclosed(db_session, small_district, plan_file):
+    """A published plan SC-2026-009 (window September-October 2026) with results: the first
+    inspection disclosed with a problem (findings text confidential), the second disclosed
+    with no problem, the third submitted and returned with a review note, the rest not
+    entered. Returns (plan, inspections by uscc)."""
+    from sqlalchemy import select
+
+    from scheduler.models import Inspection
+    from scheduler.plans.queries import team_of
+    from scheduler.results import lifecycle as lc
+    from scheduler.results.core import ResultInput
+
+    plan = publish_plan(
+        db_session,
+        plan_file,
+        code="SC-2026-009",
+        name="2026年第九批随机抽查",
+        window={"start": "2026-09-01", "end": "2026-10-30"},
+        strata={"by": "credit_class", "counts": {"A": 3, "B": 2, "C": 1, "D": 1}},
+        key_supervision={"flagged": False},
+    )
+    insps = db_session.scalars(
+        select(Inspection).where(Inspection.plan_id == plan.id).order_by(Inspection.uscc)
+    ).all()
+    planner = Actor("plan1", "planner", "SC")
+    inputs = [
+        ResultInput(
+            ["CORRECTED", "NOT_DISCLOSED"],
+            dt.date(2026, 9, 16),
+            "招牌未按规定公示（内部记录）",
+            "已责令改正",
+        ),
+        ResultInput(["OK"], dt.date(2026, 10, 9), "现场一切正常（内部记录）", "未发现问题"),
+        ResultInput(["OK"], dt.date(2026, 10, 12), "待复核（内部记录）", "未发现问题"),
+    ]
+    for insp, data in zip(insps, inputs, strict=False):
+        cert = team_of(db_session, insp.id)[0].officer.cert_no
+        officer = Actor(f"o{cert}", "officer", "SC", cert)
+        lc.enter(db_session, plan.code, insp.uscc, data, officer, today=RESULT_TODAY)
+    for insp in insps[:2]:
+        lc.review(db_session, plan.code, insp.uscc, "approve", planner)
+        lc.disclose(db_session, plan.code, planner, uscc=insp.uscc)
+    lc.review(db_session, plan.code, insps[2].uscc, "return", planner, reason="照片不清晰，请补充")
+    db_session.commit()
+    return plan, insps

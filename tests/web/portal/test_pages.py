@@ -35,7 +35,7 @@ def test_home_lists_published_plans_newest_first(client, portal_plans):
     page = client.get("/").get_data(as_text=True)
     assert page.index("SC-2027-002") < page.index("SC-2027-001")  # published later
     assert "SC-2027-003" not in page
-    assert 'action="/entities/"' in page and 'for="f-q"' in page
+    assert 'action="/results"' in page and 'for="f-q"' in page
 
 
 def test_plan_page_scope_rules_timeline_entities_and_verify_panel(

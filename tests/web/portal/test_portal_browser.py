@@ -144,6 +144,7 @@ def test_search_an_entity_and_open_its_page(servers, open_page, portal_plans, db
     entity = db_session.get(Entity, inspection.entity_id)
     page = open_page()
     page.goto(servers["secure"] + "/")
+    page.click("nav >> text=市场主体")
     page.fill("#f-q", entity.name)
     page.keyboard.press("Enter")
     page.wait_for_selector(f"a:has-text('{entity.name}')")
