@@ -48,8 +48,6 @@ def say_lines(zh: list[str], en: list[str], err: bool = False) -> None:
     click.echo("\n".join([*zh, "", *en]), err=err)
 
 
-
-
 CONCURRENT_WRITE = Msg(
     "另一操作同时写入了相同的数据，本次未做任何更改；请查看当前状态后重新运行",
     "another operation wrote the same data at the same time; nothing was changed: check the "

@@ -12,6 +12,15 @@ PUBLIC_ENDPOINTS = {
     "auth.login",
     "portal.plan_bundle",
     "portal.plan_commitment",
+    "portal.plans",
+    "portal.plan",
+    "portal.verify_py",
+    "portal.officers",
+    "portal.officer",
+    "portal.entities",
+    "portal.entity",
+    "portal.results",
+    "portal.check",
 }
 
 
