@@ -27,6 +27,8 @@ class EventKind(enum.StrEnum):
     PLAN_MATCHED = "plan_matched"
     PLAN_SCHEDULED = "plan_scheduled"
     TEAM_MEMBER_REPLACED = "team_member_replaced"
+    TOKEN_CREATED = "token_created"
+    TOKEN_REVOKED = "token_revoked"
 
 
 def now_utc() -> dt.datetime:

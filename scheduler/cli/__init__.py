@@ -8,7 +8,7 @@ from flask import Flask
 
 def register_cli(app: Flask) -> None:
     """Add every command group to `app.cli`."""
-    from scheduler.cli import calendar, demo, directory, plans, reference, users
+    from scheduler.cli import calendar, demo, directory, plans, reference, tokens, users
 
     for group in (
         reference.reference_cli,
@@ -18,5 +18,6 @@ def register_cli(app: Flask) -> None:
         directory.export_cli,
         plans.plan_cli,
         calendar.calendar_cli,
+        tokens.token_cli,
     ):
         app.cli.add_command(group)
