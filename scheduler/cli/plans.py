@@ -7,12 +7,13 @@ import json
 import click
 
 from scheduler.access import VIEW
-from scheduler.cli.base import CLI_ACTOR, domain_command, read_json, write_json
+from scheduler.cli.base import CLI_ACTOR, domain_command, write_json
 from scheduler.db import db
 from scheduler.errors import FairdrawError, Msg
 from scheduler.models import AssignmentEnd, ConflictKind
 from scheduler.plans import create, draw, matching, public, queries, recusal, scheduling
 from scheduler.plans.core import get_plan, iso_utc, require_plan
+from scheduler.plans.plan_file import read_plan_path
 
 PLAN_FILE = Msg("计划文件", "plan file")
 
@@ -54,7 +55,7 @@ def plan_cli():
 @domain_command
 def create_cmd(path):
     """Create a draft plan from a plan file."""
-    plan = create.create_plan(db.session, read_json(path, PLAN_FILE), CLI_ACTOR)
+    plan = create.create_plan(db.session, read_plan_path(path), CLI_ACTOR)
     db.session.commit()
     click.echo(f"plan {plan.code} created (draft)")
 
@@ -146,7 +147,7 @@ def bundle_cmd(code, out):
 @domain_command
 def run_cmd(path, digits):
     """Create, freeze, seed, draw, match and schedule in one go (not publish)."""
-    plan = create.create_plan(db.session, read_json(path, PLAN_FILE), CLI_ACTOR)
+    plan = create.create_plan(db.session, read_plan_path(path), CLI_ACTOR)
     db.session.commit()
     code = plan.code
     click.echo(f"plan {code} created")

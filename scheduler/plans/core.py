@@ -14,6 +14,7 @@ from scheduler import access
 from scheduler.actors import Actor
 from scheduler.errors import Msg, PlanNotFound, PlanStateError
 from scheduler.models import InspectionHistory, Plan, PlanState
+from scheduler.plans.plan_file import is_plan_code
 
 # Plans whose visits are fixed: their inspections count as done for rotation and exclusions.
 DONE_STATES = (PlanState.SCHEDULED.value, PlanState.PUBLISHED.value, PlanState.CLOSED.value)
@@ -21,7 +22,10 @@ DONE_STATES = (PlanState.SCHEDULED.value, PlanState.PUBLISHED.value, PlanState.C
 
 def get_plan(session: Session, code: str, lock: bool = False) -> Plan:
     """The plan `code`; `lock` takes a row lock (PostgreSQL) so that two transitions of the
-    same plan cannot interleave. No access check: see `require_plan`."""
+    same plan cannot interleave. No access check: see `require_plan`. A string that is not
+    a plan code at all (a NUL, a newline, 40 characters) is not found without a query."""
+    if not is_plan_code(code):
+        raise PlanNotFound.of(repr(str(code)[:40])[1:-1])
     query = select(Plan).where(Plan.code == code)
     plan = session.scalar(query.with_for_update() if lock else query)
     if plan is None:

@@ -32,7 +32,7 @@ from scheduler.models import (
     plan_body,
     plan_item,
 )
-from scheduler.plans.plan_file import PlanFileSchema, field_errors, to_rules
+from scheduler.plans.plan_file import PlanFileSchema, field_errors, resolve_names, to_rules
 
 FieldErrors = dict[str | None, list[Msg]]  # dotted field path (None: the whole file) -> messages
 
@@ -56,6 +56,11 @@ def _check(session: Session, data: dict) -> _Checked:
     except ValidationError as exc:
         return _Checked(None, field_errors(exc.messages))
     out = _Checked(loaded)
+    resolve_names(
+        loaded,
+        _code_or_name(session.execute(select(Body.code, Body.name_zh))),
+        _code_or_name(session.execute(select(Town.code, Town.name_zh))),
+    )
     if session.scalar(select(Plan.id).where(Plan.code == loaded["code"])):
         out.add("code", f"计划编号 {loaded['code']} 已存在", f"plan code {loaded['code']} exists")
     out.bodies = {b.code: b for b in session.scalars(select(Body))}
@@ -192,6 +197,17 @@ def create_plan(session: Session, data: dict, actor: Actor) -> Plan:
     session.flush()
     session.expire(plan, ["items", "bodies"])
     return plan
+
+
+def _code_or_name(rows) -> dict[str, str]:
+    """code -> code, plus Chinese name -> code where the name is unique and not a code."""
+    rows = list(rows)
+    out = {code: code for code, _ in rows}
+    names: dict[str, list[str]] = {}
+    for code, name in rows:
+        names.setdefault(name, []).append(code)
+    out.update({n: c[0] for n, c in names.items() if len(c) == 1 and n not in out})
+    return out
 
 
 def _jsonable(data: dict) -> dict:

@@ -18,6 +18,7 @@ from scheduler.errors import Msg, NotFound, PlanStateError
 from scheduler.models import Plan, PlanState
 from scheduler.plans import draw
 from scheduler.plans.core import require_plan, require_state
+from scheduler.plans.plan_file import is_plan_code
 from scheduler.plans.queries import short_teams
 
 PUBLISHABLE_FROM = (PlanState.SCHEDULED,)
@@ -58,6 +59,8 @@ def _not_found(code: str) -> NotFound:
 
 def public_plan(session: Session, code: str) -> Plan:
     """The plan `code` if the public may see it, else `NotFound` (whether or not it exists)."""
+    if not is_plan_code(code):
+        raise _not_found(repr(str(code)[:40])[1:-1])
     plan = session.scalar(select(Plan).where(Plan.code == code))
     if plan is None or not is_public(plan):
         raise _not_found(code)
@@ -71,6 +74,8 @@ def public_bundle(session: Session, code: str) -> dict:
 
 def public_commitment(session: Session, code: str) -> dict:
     """The commitment of a frozen plan (spec section 1), public from the freeze on."""
+    if not is_plan_code(code):
+        raise _not_found(repr(str(code)[:40])[1:-1])
     plan = session.scalar(select(Plan).where(Plan.code == code))
     if plan is None or plan.frozen_at is None:
         raise _not_found(code)
