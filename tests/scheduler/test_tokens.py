@@ -90,8 +90,9 @@ def test_revoked_and_expired_tokens_authenticate_nobody(db_session, small_distri
     assert tokens.status(a.token) == "revoked" and tokens.status(b.token) == "expired"
     with pytest.raises(StateConflict):
         tokens.revoke_token(db_session, a.token.id, ACTOR)
-    with pytest.raises(NotFound):
-        tokens.revoke_token(db_session, 99999, ACTOR)
+    for missing in (99999, 0, -1, 2**63):
+        with pytest.raises(NotFound):
+            tokens.revoke_token(db_session, missing, ACTOR)
     assert tokens.authenticate(db_session, "fd_" + "x" * 43) is None
     assert tokens.authenticate(db_session, "not-a-token") is None
     assert len(tokens.list_tokens(db_session, ACTOR)) == 2  # kept, never deleted

@@ -1,4 +1,5 @@
-"""Operations of the administrator (管理): API tokens. And `GET /me`: who the caller is."""
+"""Operations of the administrator (管理): API tokens; the audit trail for auditors and
+administrators; and `GET /me`: who the caller is."""
 
 from __future__ import annotations
 
@@ -6,9 +7,10 @@ from flask_wtf.csrf import generate_csrf
 
 from scheduler import tokens
 from scheduler.db import db
+from scheduler.listings import audit_events
 from scheduler.models import Role
 from web.api import schemas as s
-from web.api.core import ALL_ROLES, operation, via
+from web.api.core import ALL_ROLES, operation, page, via
 
 ADMIN = (Role.ADMIN.value,)
 
@@ -107,3 +109,25 @@ def revoke_token(actor, token_id):
     token = tokens.revoke_token(db.session, token_id, actor)
     db.session.commit()
     return token
+
+
+@operation(
+    "/audit",
+    summary="审计记录 / Audit trail",
+    tag="audit",
+    roles=(Role.AUDITOR.value, Role.ADMIN.value),
+    query=s.AuditQuery,
+    response=s.AuditPage,
+)
+def list_audit(actor, query):
+    """Every recorded act, oldest first, a page at a time; `subject` (a plan code, a user
+    name...) and `kind` filter."""
+    events = audit_events(
+        db.session,
+        actor,
+        after=query["cursor"],
+        limit=query["limit"],
+        subject=query["subject"],
+        kind=query["kind"],
+    )
+    return page(events, query["limit"], lambda e: e.id)

@@ -83,6 +83,7 @@ class Operation:
     conditional: bool = False
     media: dict = field(default_factory=dict)  # a non-JSON response: media type -> schema
     upload: bool = False  # multipart/form-data with one `file`
+    request_schema: type[Schema] | None = None  # a JSON body the view parses itself
 
 
 OPERATIONS: list[Operation] = []
@@ -147,9 +148,10 @@ NUL_IN_REQUEST = Msg("请求中含有空字符（NUL）", "the request contains 
 
 @bp.before_request
 def refuse_nul_characters():
-    """No database stores a NUL in text: such a path or query is refused up front."""
+    """No database stores a NUL in text: such a path, query or body is refused up front
+    (422: well-formed, but no value may hold one)."""
     if "\x00" in request.path or any("\x00" in k + v for k, v in request.args.items(multi=True)):
-        raise BadRequest(NUL_IN_REQUEST, code="nul_character")
+        raise Invalid(NUL_IN_REQUEST, code="nul_character")
 
 
 def invalid(exc: ValidationError, prefix: str | None = None) -> Invalid:
@@ -184,7 +186,7 @@ def json_body() -> object:
             Msg(f"JSON 格式错误：{exc}", f"malformed JSON: {exc}"), code="malformed_json"
         ) from None
     if _has_nul(data):
-        raise BadRequest(NUL_IN_REQUEST, code="nul_character")
+        raise Invalid(NUL_IN_REQUEST, code="nul_character")
     return data
 
 
@@ -251,12 +253,15 @@ def operation(
     media: dict | None = None,
     upload: bool = False,
     last_modified: Callable | None = None,
+    request_schema: type[Schema] | None = None,
 ) -> Callable[[Callable], Callable]:
     """Register `fn` as the operation `method rule` (see the module's docstring).
 
     `roles=None` makes it public; `errors` lists the statuses it answers besides those
     every operation may (400, 401, 404, 413, 422, 503); `conditional_get` sends an ETag
     and answers 304. `fn` may return a `Response` (files) to bypass the dump.
+    `request_schema` documents a JSON body that the view reads itself (`json_body()`)
+    and hands to a service that validates it (the plan file).
     """
     allowed = tuple(roles) if roles is not None else None
 
@@ -301,6 +306,7 @@ def operation(
                 conditional=conditional_get,
                 media=media or {},
                 upload=upload,
+                request_schema=request_schema,
             )
         )
         return view

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from marshmallow import INCLUDE, Schema, fields, validate
 
-from scheduler.models import PlanState, Role
+from scheduler.models import ConflictKind, PlanState, Role
 from scheduler.plans.core import iso_utc
 from scheduler.tokens import MAX_DAYS, NAME_MAX
 from web.api.core import PageQuery
@@ -56,7 +56,7 @@ class ItemRef(Schema):
     name_en = fields.String(required=True)
 
 
-class Window(Schema):
+class DateWindow(Schema):
     start = fields.Date(required=True)
     end = fields.Date(required=True)
 
@@ -75,7 +75,7 @@ class PublicPlan(Schema):
     lead_body = fields.String(required=True)
     bodies = fields.List(fields.String(), required=True)
     items = fields.List(fields.Nested(ItemRef), required=True)
-    window = fields.Nested(Window, required=True)
+    window = fields.Nested(DateWindow, required=True)
     frozen_at = nullable_dt(required=True)
     published_at = nullable_dt(required=True)
     population_digest = fields.String(allow_none=True, required=True)
@@ -242,3 +242,138 @@ class TokenCreated(Token):
 
 class TokenList(Schema):
     items = fields.List(fields.Nested(Token), required=True)
+
+
+# ---------------------------------------------------------------------- plans (staff)
+
+
+class StaffPlanQuery(PageQuery):
+    state = fields.String(load_default=None, validate=validate.OneOf([s.value for s in PlanState]))
+
+
+class StaffPlan(Schema):
+    code = fields.String(required=True)
+    name = fields.String(required=True)
+    state = fields.String(required=True)
+    lead_body = fields.String(required=True)
+    bodies = fields.List(fields.String(), required=True)
+    window = fields.Nested(DateWindow, required=True)
+
+
+class StaffPlanPage(Schema):
+    items = fields.List(fields.Nested(StaffPlan), required=True)
+    next_cursor = fields.String(allow_none=True, required=True)
+
+
+class ShortTeam(Schema):
+    inspection = fields.String(required=True)
+    reason = fields.String(required=True)
+
+
+class WindowText(Schema):
+    start = fields.String(required=True)
+    end = fields.String(required=True)
+
+
+class PlanSummary(Schema):
+    """A plan as staff see it (`flask plan show --json`): rules, strata, counts, match and
+    schedule summaries. Confidential parts (strata by class) are for staff only."""
+
+    code = fields.String(required=True)
+    name = fields.String(required=True)
+    state = fields.String(required=True, validate=validate.OneOf([s.value for s in PlanState]))
+    lead_body = fields.String(required=True)
+    bodies = fields.List(fields.String(), required=True)
+    items = fields.List(fields.String(), required=True)
+    window = fields.Nested(WindowText, required=True)
+    rules = fields.Dict(required=True)
+    frozen_at = fields.String(allow_none=True, required=True)
+    population_digest = fields.String(allow_none=True, required=True)
+    population_size = fields.Integer(allow_none=True, required=True)
+    strata = fields.List(fields.Dict(), allow_none=True, required=True)
+    excluded = fields.Dict(allow_none=True, required=True)
+    key_supervision = fields.Integer(required=True)
+    seed = fields.String(allow_none=True, required=True)
+    inspections = fields.Nested(InspectionCounts, required=True)
+    short_teams = fields.List(fields.Nested(ShortTeam), required=True)
+    match = fields.Dict(allow_none=True, required=True)
+    schedule = fields.Dict(allow_none=True, required=True)
+    published_at = fields.String(allow_none=True, required=True)
+
+
+class SeedBody(Schema):
+    seed = fields.String(
+        required=True,
+        validate=validate.Length(min=1, max=256),
+        metadata={"description": "at least 20 digits, from the public ceremony"},
+    )
+
+
+class RecusalBody(Schema):
+    uscc = fields.String(required=True, validate=validate.Length(min=1, max=18))
+    cert_no = fields.String(required=True, validate=validate.Length(min=1, max=32))
+    by = fields.String(
+        required=True,
+        validate=validate.OneOf(["officer", "entity"]),
+        metadata={"description": "officer: he or she declares a conflict; entity: it asks"},
+    )
+    kind = fields.String(
+        load_default="other", validate=validate.OneOf([k.value for k in ConflictKind])
+    )
+    reason = fields.String(
+        required=True,
+        validate=validate.Length(min=1, max=1000),
+        metadata={"description": "kept confidential"},
+    )
+
+
+class RemovalBody(Schema):
+    cert_no = fields.String(required=True, validate=validate.Length(min=1, max=32))
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=1000))
+
+
+class TeamChange(Schema):
+    left = fields.List(fields.String(), required=True)
+    replacements = fields.List(fields.String(), required=True)
+    short = fields.Integer(
+        required=True, metadata={"description": "teams left short: nobody was eligible"}
+    )
+
+
+class AuditExport(Schema):
+    """Spec section 6 (confidential): the match problem and its assignment."""
+
+    class Meta:
+        unknown = INCLUDE
+
+    plan_code = fields.String()
+    eligible = fields.List(fields.Raw(), required=True)
+    assignment = fields.List(fields.Raw(), required=True)
+
+
+# ---------------------------------------------------------------------- audit
+
+
+class AuditQuery(Schema):
+    cursor = fields.Integer(
+        load_default=None,
+        validate=validate.Range(0, 2**62),
+        metadata={"description": "the previous page's next_cursor; absent for the first page"},
+    )
+    limit = fields.Integer(load_default=100, validate=validate.Range(1, 1000))
+    subject = fields.String(load_default=None, validate=validate.Length(min=1, max=64))
+    kind = fields.String(load_default=None, validate=validate.Length(min=1, max=48))
+
+
+class AuditEvent(Schema):
+    id = fields.Integer(required=True)
+    at = UTCDateTime(required=True)
+    kind = fields.String(required=True)
+    actor = fields.String(required=True)
+    subject = fields.String(required=True)
+    payload = fields.Dict(required=True)
+
+
+class AuditPage(Schema):
+    items = fields.List(fields.Nested(AuditEvent), required=True)
+    next_cursor = fields.String(allow_none=True, required=True)

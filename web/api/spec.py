@@ -19,7 +19,7 @@ TITLE = "Fairdraw API"
 VERSION = "1.0.0"
 PREFIX = "/api/v1"
 ERROR_TEXT = {
-    400: "请求格式错误（JSON、CSRF、空字符）/ Malformed request (JSON, CSRF token, NUL)",
+    400: "请求格式错误（JSON、CSRF）/ Malformed request (JSON, CSRF token)",
     401: "未登录或令牌无效 / No credentials, or an invalid, expired or revoked token",
     403: "角色或范围不允许 / The role or scope does not allow it",
     404: "不存在或无权知晓 / Not found, or not yours to know about",
@@ -43,7 +43,11 @@ of `Accept-Language` (zh or en). Large lists are pages: pass `next_cursor` back 
 def _path_parameters(rule: str) -> list[dict]:
     params = []
     for converter, name in re.findall(r"<(?:(\w+):)?(\w+)>", rule):
-        schema = {"type": "integer", "minimum": 1} if converter == "int" else {"type": "string"}
+        schema = (
+            {"type": "integer", "minimum": 1, "maximum": 2**62 - 1}
+            if converter == "int"
+            else {"type": "string"}
+        )
         params.append({"name": name, "in": "path", "required": True, "schema": schema})
     return params
 
@@ -68,10 +72,11 @@ def _operation(op: Operation, flask_rule: str) -> dict:
         out["x-roles"] = list(op.roles)
     if op.query is not None:
         out["parameters"].append({"in": "query", "schema": op.query})
-    if op.body is not None:
+    body = op.body or op.request_schema
+    if body is not None:
         out["requestBody"] = {
             "required": True,
-            "content": {"application/json": {"schema": op.body}},
+            "content": {"application/json": {"schema": body}},
         }
     if op.upload:
         out["requestBody"] = {
@@ -103,7 +108,7 @@ def _operation(op: Operation, flask_rule: str) -> dict:
     statuses = set(COMMON) | set(op.errors)
     if op.roles is not None:
         statuses.add(403)
-    if op.body is not None or op.upload:
+    if body is not None or op.upload:
         statuses.add(413)
     if out["parameters"] and any(p.get("in") == "path" for p in out["parameters"]):
         statuses.add(404)

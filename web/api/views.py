@@ -1,14 +1,14 @@
 """The JSON API `/api/v1` (接口): importing this module registers every operation on `bp`.
 
-Operations live by audience: `public` (no login), `admin` (tokens, `/me`), and the plan
-lifecycle; `spec` serves the OpenAPI document and its browsable page.
+Operations live by audience: `public` (no login), `admin` (tokens, `/me`), `plans` (the
+plan lifecycle for staff); `spec` serves the OpenAPI document and its browsable page.
 """
 
 from __future__ import annotations
 
 from flask import request
 
-from web.api import admin, public, spec  # noqa: F401  (each registers its operations)
+from web.api import admin, plans, public, spec  # noqa: F401  (each registers its operations)
 from web.api.core import bp
 
 __all__ = ["bp"]

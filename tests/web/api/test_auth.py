@@ -131,3 +131,16 @@ def test_every_api_route_declares_its_access_rule(app):
     assert api["api.list_plans"] == "public"
     assert api["api.create_token"] == "roles:admin"
     assert len(api) >= 10
+
+
+def test_a_nul_character_is_refused_before_any_database_sees_it(
+    client, db_session, small_district, token
+):
+    admin = token("admin")
+    for resp in (
+        client.get("/api/v1/plans/SC%00X"),
+        client.get("/api/v1/officers?name=a%00b"),
+        client.post("/api/v1/tokens", json={"name": "a\u0000b", "role": "admin"}, headers=admin),
+    ):
+        assert resp.status_code == 422
+        assert resp.get_json()["errors"][0]["code"] == "nul_character"
