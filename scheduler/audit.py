@@ -29,6 +29,15 @@ class EventKind(enum.StrEnum):
     TEAM_MEMBER_REPLACED = "team_member_replaced"
     TOKEN_CREATED = "token_created"
     TOKEN_REVOKED = "token_revoked"
+    RESULT_SAVED = "result_saved"
+    RESULT_SUBMITTED = "result_submitted"
+    RESULT_RETURNED = "result_returned"
+    RESULT_APPROVED = "result_approved"
+    RESULT_DISCLOSED = "result_disclosed"
+    RESULTS_IMPORTED = "results_imported"
+    ATTACHMENT_ADDED = "attachment_added"
+    INSPECTION_CANCELLED = "inspection_cancelled"
+    PLAN_CLOSED = "plan_closed"
 
 
 def now_utc() -> dt.datetime:

@@ -75,6 +75,10 @@ def load(overrides: dict | None = None) -> dict:
         "BABEL_TRANSLATION_DIRECTORIES": str(ROOT / "web" / "translations"),
         "WTF_CSRF_TIME_LIMIT": None,
         "MAX_CONTENT_LENGTH": 200 * 1024 * 1024,
+        # Result attachments (photos, signed records), named by their SHA-256.
+        "FAIRDRAW_ATTACHMENTS_DIR": os.environ.get(
+            "FAIRDRAW_ATTACHMENTS_DIR", str(INSTANCE / "attachments")
+        ),
     }
     cfg.update(overrides)
     if "SECRET_KEY" not in cfg:

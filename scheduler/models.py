@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import secrets
 
 from sqlalchemy import (
     JSON,
@@ -412,6 +413,8 @@ class Plan(Base):
     # Calendar sources, officer-day-town combinations, load per day.
     schedule_summary: Mapped[dict | None] = mapped_column(JSON)
     published_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    # When the last inspection was disclosed or cancelled (closed is final).
+    closed_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
 
     lead_body: Mapped[Body] = relationship()
     items: Mapped[list[Item]] = relationship(secondary=plan_item, order_by=plan_item.c.position)
@@ -475,6 +478,16 @@ class Inspection(Base):
     disclosure_due: Mapped[dt.date | None] = mapped_column(Date)  # 20 working days after the visit
     # Set when a team could not be completed after a recusal: never silently left short.
     short_reason: Mapped[str | None] = mapped_column(Text)
+    # Unguessable token of the public check page (/check/<token>) the notice's QR code opens.
+    check_token: Mapped[str | None] = mapped_column(
+        String(43), unique=True, default=lambda: secrets.token_urlsafe(32)
+    )
+    # The date the inspection was actually carried out (from its results): counts for
+    # rotation and frequency caps instead of the scheduled visit date.
+    done_on: Mapped[dt.date | None] = mapped_column(Date)
+    # Cancelled with a reason (e.g. the entity was deregistered): needs no result.
+    cancelled_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    cancel_reason: Mapped[str | None] = mapped_column(Text)
 
     plan: Mapped[Plan] = relationship()
     entity: Mapped[Entity] = relationship()
@@ -589,3 +602,129 @@ class ApiToken(Base):
 
     body: Mapped[Body | None] = relationship()
     officer: Mapped[Officer | None] = relationship()
+
+
+# ---------------------------------------------------------------------------- results
+
+
+class ResultState(enum.StrEnum):
+    """State of one body's result of one inspection (检查结果): not entered, draft,
+    submitted by a team member, returned by a planner, approved, disclosed (公示)."""
+
+    NOT_ENTERED = "not_entered"
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+    RETURNED = "returned"
+    APPROVED = "approved"
+    DISCLOSED = "disclosed"
+
+
+class VersionKind(enum.StrEnum):
+    ENTRY = "entry"  # the first entry
+    CORRECTION = "correction"  # 更正: after a disclosure
+    FOLLOW_UP = "follow_up"  # 续录: a later follow-up entry
+
+
+class ResultCategory(Base):
+    """A standard result category (检查结果类别) of the national credit publicity system."""
+
+    __tablename__ = "result_category"
+
+    code: Mapped[str] = mapped_column(String(24), primary_key=True)
+    name_zh: Mapped[str] = mapped_column(String(64))
+    name_en: Mapped[str] = mapped_column(String(128))
+    problem: Mapped[bool] = mapped_column(Boolean)  # a finding (发现问题)
+    abnormal_list: Mapped[bool] = mapped_column(Boolean)  # puts the entity on 经营异常名录
+    exclusive: Mapped[bool] = mapped_column(Boolean)  # only alone (e.g. 未发现问题)
+    position: Mapped[int] = mapped_column(Integer)
+
+
+class InspectionResult(Base):
+    """One body's result of one inspection: its state and its versions (never deleted).
+    `current_no` is the version being worked on; `disclosed_no` the one the public sees."""
+
+    __tablename__ = "inspection_result"
+    __table_args__ = (
+        UniqueConstraint("inspection_id", "body_id", name="uq_inspection_result_body"),
+        _enum_check("state", ResultState),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    inspection_id: Mapped[int] = mapped_column(ForeignKey("inspection.id"), index=True)
+    body_id: Mapped[int] = mapped_column(ForeignKey("body.id"), index=True)
+    state: Mapped[str] = mapped_column(String(16), index=True)
+    current_no: Mapped[int] = mapped_column(Integer, default=1)
+    disclosed_no: Mapped[int | None] = mapped_column(Integer)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+    inspection: Mapped[Inspection] = relationship()
+    body: Mapped[Body] = relationship()
+    versions: Mapped[list[ResultVersion]] = relationship(
+        back_populates="result", order_by="ResultVersion.number"
+    )
+
+
+result_version_category = Table(
+    "result_version_category",
+    Base.metadata,
+    Column("version_id", ForeignKey("result_version.id"), primary_key=True),
+    Column("category_code", ForeignKey("result_category.code"), primary_key=True),
+    Index("ix_result_version_category_code", "category_code"),
+)
+
+
+class ResultVersion(Base):
+    """One version of a result: the first entry, a correction (更正) or a follow-up (续录).
+    Findings and review notes are confidential; only `public_summary` is ever disclosed."""
+
+    __tablename__ = "result_version"
+    __table_args__ = (
+        UniqueConstraint("result_id", "number", name="uq_result_version_number"),
+        _enum_check("kind", VersionKind),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    result_id: Mapped[int] = mapped_column(ForeignKey("inspection_result.id"), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(16))
+    inspected_on: Mapped[dt.date | None] = mapped_column(Date, index=True)
+    findings: Mapped[str] = mapped_column(Text, default="")  # confidential
+    public_summary: Mapped[str] = mapped_column(Text, default="")
+    follow_up: Mapped[str] = mapped_column(Text, default="")
+    follow_up_due: Mapped[dt.date | None] = mapped_column(Date)
+    entered_by: Mapped[str] = mapped_column(String(64))  # certificate number or user name
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    submitted_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    submitted_by: Mapped[str | None] = mapped_column(String(64))
+    returned_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    return_reason: Mapped[str] = mapped_column(Text, default="")  # confidential review note
+    approved_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    approved_by: Mapped[str | None] = mapped_column(String(64))
+    disclosed_at: Mapped[dt.datetime | None] = mapped_column(DateTime, index=True)
+
+    result: Mapped[InspectionResult] = relationship(back_populates="versions")
+    categories: Mapped[list[ResultCategory]] = relationship(
+        secondary=result_version_category, order_by=ResultCategory.position
+    )
+
+    @property
+    def corrected(self) -> bool:
+        """Whether this version replaces an earlier disclosed one (shown to the public)."""
+        return self.kind == VersionKind.CORRECTION.value
+
+
+class ResultAttachment(Base):
+    """A file attached to a result (photo, signed record); the bytes are under the
+    instance folder (`FAIRDRAW_ATTACHMENTS_DIR`), named by their SHA-256. Confidential."""
+
+    __tablename__ = "result_attachment"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    result_id: Mapped[int] = mapped_column(ForeignKey("inspection_result.id"), index=True)
+    version_no: Mapped[int] = mapped_column(Integer)
+    name: Mapped[str] = mapped_column(String(128))
+    size: Mapped[int] = mapped_column(Integer)
+    content_type: Mapped[str] = mapped_column(String(64))
+    sha256: Mapped[str] = mapped_column(String(64))
+    uploaded_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    uploaded_by: Mapped[str] = mapped_column(String(64))

@@ -118,7 +118,7 @@ def migrated_url(tmp_path_factory):
 
 
 # Tables holding reference data survive between tests; everything else is emptied.
-REFERENCE_TABLES = {"town", "body", "unit", "item", "alembic_version"}
+REFERENCE_TABLES = {"town", "body", "unit", "item", "result_category", "alembic_version"}
 
 
 @pytest.fixture

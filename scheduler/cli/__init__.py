@@ -8,7 +8,7 @@ from flask import Flask
 
 def register_cli(app: Flask) -> None:
     """Add every command group to `app.cli`."""
-    from scheduler.cli import calendar, demo, directory, plans, reference, tokens, users
+    from scheduler.cli import calendar, demo, directory, plans, reference, results, tokens, users
 
     for group in (
         reference.reference_cli,
@@ -19,5 +19,6 @@ def register_cli(app: Flask) -> None:
         plans.plan_cli,
         calendar.calendar_cli,
         tokens.token_cli,
+        results.result_cli,
     ):
         app.cli.add_command(group)

@@ -15,7 +15,7 @@ import zlib
 from collections import Counter
 from dataclasses import dataclass, field
 
-from sqlalchemy import insert, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from scheduler.access import MANAGE
@@ -134,8 +134,10 @@ def compute_population(session: Session, plan: Plan) -> Population:
                 .where(
                     Plan.id != plan.id,
                     Plan.state.in_(DONE_STATES),
-                    Inspection.visit_date >= cutoff,
-                    Inspection.visit_date < plan.window_start,
+                    # the date actually carried out (results), else the scheduled visit
+                    func.coalesce(Inspection.done_on, Inspection.visit_date) >= cutoff,
+                    func.coalesce(Inspection.done_on, Inspection.visit_date) < plan.window_start,
+                    Inspection.cancelled_at.is_(None),
                     Inspection.id.in_(
                         select(Assignment.inspection_id).where(Assignment.body_id == body_id)
                     ),

@@ -13,7 +13,7 @@ import datetime as dt
 from collections import defaultdict
 
 import numpy as np
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from scheduler.db import chunks
@@ -83,12 +83,15 @@ def last_inspectors(
         for hid, eid, day in session.execute(history):
             if eid not in latest or (day, "h", hid) > latest[eid]:
                 latest[eid] = (day, "h", hid)
+        # The date actually carried out (results) when known, else the scheduled visit.
+        carried_out = func.coalesce(Inspection.done_on, Inspection.visit_date)
         planned = (
-            select(Inspection.id, Inspection.entity_id, Inspection.visit_date)
+            select(Inspection.id, Inspection.entity_id, carried_out)
             .join(Plan, Plan.id == Inspection.plan_id)
             .where(
                 Inspection.entity_id.in_(chunk),
-                Inspection.visit_date < before,
+                carried_out < before,
+                Inspection.cancelled_at.is_(None),
                 Plan.state.in_(DONE_STATES),
                 Inspection.id.in_(
                     select(Assignment.inspection_id).where(Assignment.body_id == body_id)
