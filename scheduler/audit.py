@@ -29,6 +29,7 @@ class EventKind(enum.StrEnum):
     TEAM_MEMBER_REPLACED = "team_member_replaced"
     TOKEN_CREATED = "token_created"
     TOKEN_REVOKED = "token_revoked"
+    TEAM_SCHEDULE_REPAIRED = "team_schedule_repaired"
     RESULT_SAVED = "result_saved"
     RESULT_SUBMITTED = "result_submitted"
     RESULT_RETURNED = "result_returned"

@@ -65,7 +65,6 @@ class Lookups:
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 _CONTROL_MULTILINE = re.compile(r"[\x00-\x09\x0b\x0c\x0e-\x1f\x7f-\x9f]")
-_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 class Cell(fields.Field):
@@ -152,21 +151,47 @@ class Choice(Cell):
         return code
 
 
+DATE_MIN = dt.date(1900, 1, 1)
+DATE_MAX = dt.date(2100, 12, 31)
+_DATE_FORMS = re.compile(r"(\d{4})(?:([-/.])(\d{1,2})\2(\d{1,2})|年(\d{1,2})月(\d{1,2})日)")
+_SERIAL = re.compile(r"\d{1,5}")
+_EXCEL_EPOCH = dt.date(1899, 12, 30)  # serial 61 is 1900-03-01 (Excel's 1900 leap-year bug)
+DATE_FORMAT = Msg(
+    "应为 YYYY-MM-DD 格式的日期（也可写作 2027/3/1 或 2027年3月1日），在 1900 至 2100 年之间",
+    "must be a date in YYYY-MM-DD form (2027/3/1 and 2027年3月1日 work too), from 1900 to 2100",
+)
+
+
+def parse_date(value: str) -> dt.date | None:
+    """A date written `YYYY-MM-DD`, `YYYY/M/D`, `YYYY.M.D`, `YYYY年M月D日` or as an Excel
+    date serial number (what a date cell formatted as a number shows), within
+    `DATE_MIN`..`DATE_MAX`; None if it is none of these. `ValueError` for a date of the
+    right form that does not exist (2027-02-30)."""
+    m = _DATE_FORMS.fullmatch(value)
+    if m:
+        year, month, day = m.group(1), m.group(3) or m.group(5), m.group(4) or m.group(6)
+        found = dt.date(int(year), int(month), int(day))
+    elif _SERIAL.fullmatch(value) and int(value) >= 61:
+        found = _EXCEL_EPOCH + dt.timedelta(days=int(value))
+    else:
+        return None
+    return found if DATE_MIN <= found <= DATE_MAX else None
+
+
 class IsoDate(Cell):
-    """A date written YYYY-MM-DD."""
+    """A date: `YYYY-MM-DD` (what exports write), `YYYY/M/D`, `YYYY年M月D日` or an Excel
+    serial number; see `parse_date`."""
 
     cacheable = True
 
     def parse(self, value: str) -> dt.date:
-        if not _ISO_DATE.fullmatch(value):
-            raise self.fail(
-                f"“{value}”不是 YYYY-MM-DD 格式的日期",
-                f"{value!r} is not a date in YYYY-MM-DD form",
-            )
         try:
-            return dt.date.fromisoformat(value)
+            day = parse_date(value)
         except ValueError:
             raise self.fail(f"“{value}”不是有效日期", f"{value!r} is not a valid date") from None
+        if day is None:
+            raise self.fail(f"“{value}”{DATE_FORMAT.zh}", f"{value!r} {DATE_FORMAT.en}")
+        return day
 
 
 class Flag(Cell):

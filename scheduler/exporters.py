@@ -1,6 +1,9 @@
 """Export a directory to CSV (UTF-8, English header) or XLSX, in the format the importer reads.
 
 Export then import is a round trip: re-importing the file reports every row unchanged.
+CSV cells that a spreadsheet would run as a formula (starting with `=`, `+`, `-`, `@`, tab
+or carriage return) get a leading apostrophe (`scheduler.textfiles.neutralise_cell`), which
+the importer removes again; XLSX cells are typed text, never formulas.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from scheduler.actors import Actor
 from scheduler.directory_rows import SCHEMAS
 from scheduler.errors import Msg
 from scheduler.models import Body, Conflict, Entity, LeavePeriod, Officer, Role, Town, Unit
+from scheduler.textfiles import neutralise_cell
 
 FORMATS = ("csv", "xlsx")
 
@@ -97,7 +101,7 @@ def _text(value) -> str:
         return "1" if value else "0"
     if isinstance(value, dt.date):
         return value.isoformat()
-    return str(value)
+    return neutralise_cell(str(value))
 
 
 def write_csv(session: Session, kind: str, out: IO[bytes], bom: bool = False) -> int:
@@ -132,7 +136,7 @@ def write_xlsx(session: Session, kind: str, out: IO[bytes]) -> int:
         for value in row:
             if isinstance(value, bool):
                 cells.append(int(value))
-            elif isinstance(value, str) and value.startswith("="):
+            elif isinstance(value, str):
                 cell = WriteOnlyCell(ws, value=value)
                 cell.data_type = "s"  # text, never a formula
                 cells.append(cell)

@@ -16,14 +16,16 @@ Rows absent from the file are kept: an import never deletes.
 
 from __future__ import annotations
 
-import codecs
 import csv
 import datetime as dt
 import hashlib
 import io
+import itertools
+import os
 import re
 import unicodedata
 import zipfile
+from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -38,9 +40,10 @@ from scheduler.actors import Actor
 from scheduler.audit import EventKind, record
 from scheduler.db import chunks
 from scheduler.directory_rows import SCHEMAS, Column, Lookups, RowSchema
-from scheduler.errors import FileProblem, Msg, detail_text
+from scheduler.errors import FileProblem, Msg, TooLarge, detail_text
 from scheduler.models import Body, Conflict, Entity, Item, LeavePeriod, Officer, Role, Town, Unit
 from scheduler.progress import Progress, no_progress
+from scheduler.textfiles import decode_text, restore_cell
 
 DIRECTORY_NAMES = {
     "entities": Msg("检查对象名录库（市场主体）", "entity directory"),
@@ -57,6 +60,38 @@ NATURAL_KEYS = {
     "leave": ("officer_id", "starts_on"),
 }
 WRITE_CHUNK = 5000
+
+
+def _limit(name: str, default: int) -> int:
+    """A positive integer from the environment (README "Configuration"), else `default`."""
+    try:
+        value = int(os.environ.get(name, default))
+    except ValueError:
+        return default
+    return value if value > 0 else default
+
+
+def max_errors() -> int:
+    """Problems listed one by one in a report (`FAIRDRAW_IMPORT_MAX_ERRORS`, 200); the rest
+    are only counted, per column."""
+    return _limit("FAIRDRAW_IMPORT_MAX_ERRORS", 200)
+
+
+def max_cells() -> int:
+    """Cells a file may hold (`FAIRDRAW_IMPORT_MAX_CELLS`, 30 million)."""
+    return _limit("FAIRDRAW_IMPORT_MAX_CELLS", 30_000_000)
+
+
+def xlsx_max_bytes() -> int:
+    """Uncompressed size an XLSX may unpack to (`FAIRDRAW_XLSX_MAX_MB`, 1024 MB)."""
+    return _limit("FAIRDRAW_XLSX_MAX_MB", 1024) * 1024 * 1024
+
+
+def xlsx_max_ratio() -> int:
+    """Compression ratio of any XLSX part over 1 MB (`FAIRDRAW_XLSX_MAX_RATIO`, 200)."""
+    return _limit("FAIRDRAW_XLSX_MAX_RATIO", 200)
+
+
 IN_CHUNK = 500  # a key may be a pair: two parameters per row
 
 
@@ -91,8 +126,15 @@ class RowError:
         return detail_text(self.as_detail())
 
 
+FILE_KIND = "(file)"
+
+
 @dataclass
 class ImportReport:
+    """What an import found and did. Problems: the first `limit` are kept in `errors`,
+    all are counted in `error_count` and, per column, in `error_kinds`. Changes: how many
+    rows changed each column (`changed_columns`) and, if asked, a per-row `diff`."""
+
     directory: str
     filename: str
     sha256: str
@@ -102,18 +144,44 @@ class ImportReport:
     unchanged: int = 0
     errors: list[RowError] = field(default_factory=list)
     ignored_columns: list[str] = field(default_factory=list)
+    limit: int = field(default_factory=max_errors)
+    error_count: int = 0
+    error_kinds: Counter = field(default_factory=Counter)
+    changed_columns: Counter = field(default_factory=Counter)
+    # (row, key, action, column, old, new): one line per created or unchanged row, one per
+    # changed column of an updated row; filled only when the import is asked for it.
+    diff: list[tuple] | None = None
+    _bad_rows: set = field(default_factory=set)
+
+    def add_error(self, error: RowError) -> None:
+        self.error_count += 1
+        self.error_kinds[error.column or FILE_KIND] += 1
+        if error.row is not None:
+            self._bad_rows.add(error.row)
+        if len(self.errors) < self.limit:
+            self.errors.append(error)
+
+    def set_errors(self, errors: Iterable[RowError]) -> None:
+        self.errors, self.error_count, self.error_kinds = [], 0, Counter()
+        self._bad_rows = set()
+        for e in errors:
+            self.add_error(e)
 
     @property
     def ok(self) -> bool:
-        return not self.errors
+        return not self.error_count
 
     @property
     def bad_rows(self) -> list[int]:
-        return sorted({e.row for e in self.errors if e.row is not None})
+        return sorted(self._bad_rows)
+
+    @property
+    def truncated(self) -> bool:
+        return self.error_count > len(self.errors)
 
     def format_errors(self) -> str:
         """The head line and one line per problem, both languages."""
-        return "\n".join([str(self.as_error().message), *map(str, self.errors)])
+        return str(self.as_error())
 
     def summary(self) -> str:
         name = DIRECTORY_NAMES[self.directory]
@@ -122,21 +190,52 @@ class ImportReport:
             f"未变 {self.unchanged} / {name.en}: {self.rows} rows imported, "
             f"{self.created} created, {self.updated} updated, {self.unchanged} unchanged"
         )
+        if self.changed_columns:
+            cols = ", ".join(f"{c} {n}" for c, n in sorted(self.changed_columns.items()))
+            text += f"\n更新的列（行数）/ columns updated (rows): {cols}"
         if self.ignored_columns:
             cols = ", ".join(self.ignored_columns)
             text += f"\n已忽略的列 / ignored columns: {cols}"
         return text
 
     def as_error(self) -> FileProblem:
-        """A failed import as a domain error: the report's head line, one detail per problem."""
-        n, rows = len(self.errors), len(self.bad_rows)
+        """A failed import as a domain error: the report's head line, one detail per listed
+        problem and, when more were found than listed, the count per column."""
+        n, rows = self.error_count, len(self._bad_rows)
         message = Msg(
             f"导入失败，未写入任何数据：{self.filename} 有 {n} 处错误"
             + (f"（涉及 {rows} 行）" if rows else ""),
             f"Import failed, nothing was written: {self.filename} has {n} error(s)"
             + (f" in {rows} row(s)" if rows else ""),
         )
-        return FileProblem(message, [e.as_detail() for e in self.errors], code="import_invalid")
+        details: list = [e.as_detail() for e in self.errors]
+        if self.truncated:
+            kinds = "; ".join(f"{k}: {c}" for k, c in self.error_kinds.most_common())
+            details.append(
+                Msg(
+                    f"仅列出前 {len(self.errors)} 处错误；各列错误数：{kinds}",
+                    f"only the first {len(self.errors)} errors are listed; errors per "
+                    f"column: {kinds}",
+                )
+            )
+        return FileProblem(message, details, code="import_invalid")
+
+    def write_csv(self, out) -> None:
+        """The report as CSV to a text stream: the per-row diff of a successful import
+        (row, key, action, column, old, new), or the problems of a failed one."""
+        writer = csv.writer(out)
+        if not self.ok:
+            writer.writerow(["row", "cell", "column", "value", "message_zh", "message_en"])
+            for e in self.errors:
+                writer.writerow(
+                    [e.row or "", e.cell, e.column, e.value, e.message.zh, e.message.en]
+                )
+            for kind, count in self.error_kinds.most_common():
+                writer.writerow(["", "", kind, count, "错误数", "errors"])
+            return
+        writer.writerow(["row", "key", "action", "column", "old", "new"])
+        for line in self.diff or ():
+            writer.writerow(["" if v is None else v for v in line])
 
 
 def _unreadable(zh: str = "", en: str = "", row: int | None = None, *, errors=()) -> FileProblem:
@@ -151,43 +250,9 @@ def _unreadable(zh: str = "", en: str = "", row: int | None = None, *, errors=()
 
 # ---------------------------------------------------------------------------- reading
 
-# C0 and C1 control characters other than tab, CR and LF, and the replacement character:
-# text holding them was not really UTF-8 or GB18030 (almost any bytes decode as GB18030).
-_NOT_TEXT = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffd]")
 _ZIP_MAGIC = b"PK\x03\x04"
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-_WRONG_ENCODING_ZH = (
-    "文件编码错误：不是 UTF-8 或 GBK/GB18030 编码的文本，请另存为 UTF-8 CSV 或 XLSX"
-)
-_WRONG_ENCODING_EN = (
-    "wrong encoding: the file is not UTF-8 or GBK/GB18030 text; save it as UTF-8 CSV or XLSX"
-)
-
-
-def decode_text(data: bytes) -> str:
-    """Decode a CSV file: UTF-8 (BOM optional), else GB18030 (a superset of GBK)."""
-    if data.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)) or data.startswith(
-        (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
-    ):
-        raise _unreadable(
-            "文件编码错误：UTF-16/UTF-32 编码不受支持，请另存为 UTF-8 CSV",
-            "wrong encoding: UTF-16/UTF-32 is not supported; save the file as UTF-8 CSV",
-        )
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            text = data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-        bad = _NOT_TEXT.search(text)
-        if bad:
-            line = text.count("\n", 0, bad.start()) + 1
-            raise _unreadable(
-                f"{_WRONG_ENCODING_ZH}（第 {line} 行含有控制字符 U+{ord(bad.group()):04X}）",
-                f"{_WRONG_ENCODING_EN} (line {line} holds control character "
-                f"U+{ord(bad.group()):04X})",
-            )
-        return text
-    raise _unreadable(_WRONG_ENCODING_ZH, _WRONG_ENCODING_EN)
+_FIELD_LIMIT = "field larger than field limit"
 
 
 @dataclass
@@ -199,6 +264,16 @@ class Table:
     errors: list[RowError]  # filled while `rows` is consumed (formula cells, merged cells)
 
 
+def _too_many_cells(limit: int) -> TooLarge:
+    return TooLarge(
+        Msg(
+            f"文件过大：超过 {limit} 个单元格；请分成几个文件导入",
+            f"the file is too large: more than {limit} cells; import it in several files",
+        ),
+        code="file_too_large",
+    )
+
+
 def _read_csv(data: bytes) -> Table:
     if data.startswith(_ZIP_MAGIC) or data.startswith(_OLE_MAGIC):
         raise _unreadable(
@@ -207,19 +282,28 @@ def _read_csv(data: bytes) -> Table:
         )
     text = decode_text(data)
     errors: list[RowError] = []
+    limit = max_cells()
 
     def rows() -> Iterator[tuple[int, list[str]]]:
         reader = csv.reader(io.StringIO(text, newline=""), strict=True)
-        number = 0
+        number = cells_seen = 0
         try:
             for number, cells in enumerate(reader, start=1):  # noqa: B007
-                yield number, cells
+                cells_seen += len(cells)
+                if cells_seen > limit:
+                    raise _too_many_cells(limit)
+                yield number, [restore_cell(c) for c in cells]
         except csv.Error as exc:
-            errors.append(
-                RowError(
-                    number + 1, "", "", "", Msg(f"CSV 格式错误：{exc}", f"malformed CSV: {exc}")
+            if _FIELD_LIMIT in str(exc):
+                size = csv.field_size_limit()
+                message = Msg(
+                    f"第 {number + 1} 行有一个单元格超过 {size // 1024} KB（可能缺少配对的引号）",
+                    f"row {number + 1} has a cell longer than {size // 1024} KB "
+                    "(an unmatched quote?)",
                 )
-            )
+            else:
+                message = Msg(f"CSV 格式错误：{exc}", f"malformed CSV: {exc}")
+            errors.append(RowError(number + 1, "", "", "", message))
 
     return Table(rows(), text.count("\n") + 1, errors)
 
@@ -295,6 +379,40 @@ def _excel_text(cell, errors: list[RowError], number: int, col: int) -> str:
     return str(value)
 
 
+def _check_zip(data: bytes) -> None:
+    """Refuse a decompression bomb before anything is unpacked: the zip directory tells
+    each part's compressed and uncompressed size (a 400 KB file can unpack to 1 GB)."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            parts = archive.infolist()
+    except (zipfile.BadZipFile, ValueError, OSError, EOFError) as exc:
+        raise _unreadable("不是有效的 XLSX 文件", f"not a valid XLSX file ({exc})") from None
+    total = sum(p.file_size for p in parts)
+    limit, ratio = xlsx_max_bytes(), xlsx_max_ratio()
+    if total > limit:
+        raise TooLarge(
+            Msg(
+                f"XLSX 文件解压后为 {total // 2**20} MB，超过上限 {limit // 2**20} MB；"
+                "请分成几个文件，或另存为 CSV",
+                f"the XLSX file unpacks to {total // 2**20} MB, more than {limit // 2**20} MB; "
+                "split it or save it as CSV",
+            ),
+            code="file_too_large",
+        )
+    for p in parts:
+        if p.file_size > 2**20 and p.file_size > ratio * max(p.compress_size, 1):
+            raise TooLarge(
+                Msg(
+                    f"XLSX 文件的 {p.filename} 压缩比异常（{p.file_size // max(p.compress_size, 1)}"
+                    f" 倍，上限 {ratio} 倍），疑为压缩炸弹；请另存为 CSV",
+                    f"{p.filename} in the XLSX file is compressed "
+                    f"{p.file_size // max(p.compress_size, 1)} times (at most {ratio}): a "
+                    "decompression bomb? Save the sheet as CSV",
+                ),
+                code="file_too_large",
+            )
+
+
 def _read_xlsx(data: bytes) -> Table:
     from openpyxl import load_workbook
 
@@ -305,6 +423,7 @@ def _read_xlsx(data: bytes) -> Table:
             "not a valid XLSX file"
             + (" (save the old .xls format as .xlsx)" if data.startswith(_OLE_MAGIC) else ""),
         )
+    _check_zip(data)
     try:
         wb = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
         ws = wb.worksheets[0]
@@ -332,9 +451,15 @@ def _read_xlsx(data: bytes) -> Table:
     size_hint = ws.max_row
     ws.reset_dimensions()
 
+    limit = max_cells()
+
     def rows() -> Iterator[tuple[int, list[str]]]:
+        cells_seen = 0
         try:
             for number, cells in enumerate(ws.iter_rows(), start=1):
+                cells_seen += len(cells)
+                if cells_seen > limit:
+                    raise _too_many_cells(limit)
                 yield (
                     number,
                     [_excel_text(c, errors, number, col) for col, c in enumerate(cells, start=1)],
@@ -527,8 +652,11 @@ def import_directory(
     data: bytes,
     actor: Actor,
     progress: Progress = no_progress,
+    *,
+    diff: bool = False,
 ) -> ImportReport:
     """Validate and upsert a directory file; see the module docstring. Never commits.
+    `diff`: fill `report.diff` with the per-row changes (for `--report FILE`).
 
     Bad data never raises: the returned report lists the errors and nothing was added to
     the session. A database error rolls the session back and propagates.
@@ -537,12 +665,14 @@ def import_directory(
     if kind not in SCHEMAS:
         raise ValueError(f"unknown directory {kind!r}; one of {', '.join(SCHEMAS)}")
     report = ImportReport(kind, filename, hashlib.sha256(data).hexdigest())
+    if diff:
+        report.diff = []
     try:
         loaded = _validate(session, kind, filename, data, report, progress)
     except FileProblem as exc:
-        report.errors = [RowError.from_detail(d) for d in exc.details]
+        report.set_errors(RowError.from_detail(d) for d in exc.details)
         return report
-    if report.errors:
+    if not report.ok:
         return report
     try:
         _write(session, kind, loaded, report, progress)
@@ -558,6 +688,7 @@ def import_directory(
             created=report.created,
             updated=report.updated,
             unchanged=report.unchanged,
+            changed_columns=dict(sorted(report.changed_columns.items())),
         )
         session.flush()
     except Exception:
@@ -566,11 +697,40 @@ def import_directory(
     return report
 
 
+TITLE_ROWS = 50  # how far down the header row is looked for
+
+
+def _find_header(
+    rows: Iterator[tuple[int, list[str]]], columns: Sequence[Column]
+) -> tuple[Iterator[tuple[int, list[str]]], tuple[int, list[str]] | None]:
+    """The header row and the rows after it. Title rows (标题行) above the header are skipped:
+    the header is the first row holding the key column's header (`uscc` or 统一社会信用代码
+    for entities, `cert_no` or 执法证号 otherwise) within the first `TITLE_ROWS` non-empty
+    rows; failing that, the first non-empty row (whose missing columns are then reported)."""
+    key = columns[0]
+    names = {_header_key(key.name), _header_key(key.zh)}
+    seen: list[tuple[int, list[str]]] = []
+    for number, cells in rows:
+        if not any(c.strip() for c in cells):
+            continue
+        if any(_header_key(c) in names for c in cells):
+            return rows, (number, cells)
+        seen.append((number, cells))
+        if len(seen) >= TITLE_ROWS:
+            break
+    if not seen:
+        return rows, None
+    return itertools.chain(seen[1:], rows), seen[0]
+
+
 @dataclass
 class _Loaded:
     attrs: list[str]  # loaded attributes present in every row (optional columns may be absent)
     rows: list[tuple]  # values in `attrs` order
     defaults: dict[str, Any]
+    columns: list[str] = field(default_factory=list)  # the column of each of `attrs`
+    numbers: list[int] = field(default_factory=list)  # the spreadsheet row of each row
+    lookups: Lookups | None = None
 
 
 def _validate(
@@ -583,17 +743,15 @@ def _validate(
 ) -> _Loaded:
     table = read_table(filename, data)
     columns = SCHEMAS[kind].COLUMNS
-    rows = iter(table.rows)
+    rows, found = _find_header(iter(table.rows), columns)
     header: Header | None = None
-    for number, cells in rows:
-        if any(c.strip() for c in cells):
-            try:
-                header = parse_header(columns, number, cells)
-            except _HeaderProblems as exc:
-                for _ in rows:  # read on: formula and merged cells are reported too
-                    pass
-                raise _unreadable(errors=exc.errors + table.errors) from None
-            break
+    if found is not None:
+        try:
+            header = parse_header(columns, *found)
+        except _HeaderProblems as exc:
+            for _ in rows:  # read on: formula and merged cells are reported too
+                pass
+            raise _unreadable(errors=exc.errors + table.errors) from None
     if header is None:
         raise _unreadable(
             "文件是空的：没有表头，也没有数据",
@@ -618,7 +776,7 @@ def _validate(
                 headless_here = [i for i in headless if i < n] + list(range(header.width, n))
             for i in headless_here:
                 if cells[i].strip():
-                    report.errors.append(
+                    report.add_error(
                         RowError(
                             number,
                             "",
@@ -645,6 +803,7 @@ def _validate(
     key_columns = [name for name in present if (fields[name].attribute or name) in key_attrs]
     seen: dict[tuple, int] = {}
     out: list[tuple] = []
+    numbers: list[int] = []
     total = max((table.size_hint or 1) - header.row, 0) or None
     for number, values in progress(recs, total=total, desc="validating", unit=" rows"):
         report.rows += 1
@@ -652,7 +811,8 @@ def _validate(
             row = schema.load_row(values)
             good = True
         except ValidationError as exc:
-            report.errors.extend(_row_errors(exc, number, values, header))
+            for error in _row_errors(exc, number, values, header):
+                report.add_error(error)
             row = exc.valid_data or {}
             good = False
         if all(a in row for a in key_attrs):
@@ -661,7 +821,7 @@ def _validate(
             if first != number:
                 good = False
                 value = ", ".join(values[c].strip() for c in key_columns)
-                report.errors.append(
+                report.add_error(
                     RowError(
                         number,
                         ", ".join(key_columns),
@@ -670,26 +830,63 @@ def _validate(
                         Msg(f"与第 {first} 行重复", f"duplicates row {first}"),
                     )
                 )
-        if good and not report.errors:
+        if good and report.ok:
             out.append(tuple(row[a] for a in attrs))
+            numbers.append(number)
     letters = {get_column_letter(i + 1): name for name, i in header.positions.items()}
     for e in table.errors:  # formula cells: name their column
         letter = re.sub(r"[0-9:].*", "", e.cell)
-        report.errors.append(
+        report.add_error(
             RowError(e.row, letters[letter], e.cell, e.value, e.message)
             if not e.column and letter in letters
             else e
         )
-    if report.rows == 0 and not report.errors:
+    if report.rows == 0 and report.ok:
         raise _unreadable(
             "文件只有表头，没有数据行", "the file has a header row but no data rows", header.row
         )
     report.errors.sort(key=lambda e: e.row or 0)
-    return _Loaded(attrs, out, schema.defaults())
+    return _Loaded(attrs, out, schema.defaults(), present, numbers, schema.lookups)
+
+
+def _shown(lookups: Lookups | None) -> dict[str, dict]:
+    """Loaded id -> the code a file gives, for the attributes that hold ids (diff report)."""
+    if lookups is None:
+        return {}
+
+    def inverse(mapping) -> dict:
+        out: dict = {}
+        for text, id_ in mapping.items():
+            out.setdefault(id_, text)  # codes come first in the lookups, names after
+        return out
+
+    return {
+        "town_id": inverse(lookups.towns),
+        "body_id": dict(lookups.body_codes) or inverse(lookups.bodies),
+        "unit_id": inverse(lookups.units),
+        "officer_id": inverse(lookups.officers),
+        "entity_id": inverse(lookups.entities),
+    }
+
+
+def _show(value, attr: str, shown: dict[str, dict]) -> str:
+    if attr in shown:
+        value = shown[attr].get(value, value)
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
 
 
 def _write(
-    session: Session, kind: str, loaded: _Loaded, report: ImportReport, progress: Progress
+    session: Session,
+    kind: str,
+    loaded: _Loaded,
+    report: ImportReport,
+    progress: Progress,
 ) -> None:
     model = MODELS[kind]
     attrs = loaded.attrs
@@ -699,14 +896,37 @@ def _write(
     missing_defaults = {a: v for a, v in loaded.defaults.items() if a not in attrs}
     creates: list[tuple] = []
     updates: list[tuple] = []  # (id, *row)
-    for key, row in zip(keys, loaded.rows, strict=True):
+    diff = report.diff
+    shown = _shown(loaded.lookups) if diff is not None else {}
+    columns = loaded.columns or attrs
+    numbers = loaded.numbers or [None] * len(keys)
+    for key, row, number in zip(keys, loaded.rows, numbers, strict=True):
         old = existing.get(key)
         if old is None:
             creates.append(row)
+            action = "created"
         elif old[1:] != row:
             updates.append((old[0], *row))
+            action = "updated"
+            for col, attr, before, after in zip(columns, attrs, old[1:], row, strict=True):
+                if before != after:
+                    report.changed_columns[col] += 1
+                    if diff is not None:
+                        diff.append(
+                            (
+                                number,
+                                _key_text(key, key_idx, attrs, shown),
+                                action,
+                                col,
+                                _show(before, attr, shown),
+                                _show(after, attr, shown),
+                            )
+                        )
         else:
             report.unchanged += 1
+            action = "unchanged"
+        if diff is not None and action != "updated":
+            diff.append((number, _key_text(key, key_idx, attrs, shown), action, "", "", ""))
     del existing, keys
     report.created, report.updated = len(creates), len(updates)
     id_attrs = ["id", *attrs]
@@ -719,3 +939,7 @@ def _write(
         session.execute(stmt, [{**extra, **dict(zip(names, r, strict=True))} for r in chunk])
     # Objects of `model` already in the session are refreshed by SQLAlchemy: its bulk
     # UPDATE by primary key synchronises the identity map ("evaluate").
+
+
+def _key_text(key: tuple, key_idx: list[int], attrs: list[str], shown: dict) -> str:
+    return " ".join(_show(v, attrs[i], shown) for v, i in zip(key, key_idx, strict=True))

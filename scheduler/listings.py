@@ -29,6 +29,7 @@ from scheduler.models import (
     Role,
     Town,
     Unit,
+    User,
     plan_body,
 )
 from scheduler.plans.public import PUBLIC_STATES, public_plan
@@ -161,3 +162,12 @@ def audit_events(
     if after is not None:
         query = query.where(AuditEvent.id > after)
     return list(session.scalars(query.order_by(AuditEvent.id).limit(limit + 1)))
+
+
+def user_list(session: Session, actor: Actor, *, after: str | None, limit: int) -> list[User]:
+    """User accounts by name: administrators only."""
+    access.require_role(actor, Role.ADMIN, action=Msg("查看用户", "list users"))
+    query = select(User).options(joinedload(User.body), joinedload(User.officer))
+    if after is not None:
+        query = query.where(User.username > after)
+    return list(session.scalars(query.order_by(User.username).limit(limit + 1)))

@@ -62,8 +62,9 @@ def decode_text(data: bytes) -> str:
         line = _line_of(data, nul)
         raise problem(
             line,
-            f"第 {line} 行含有空字符（NUL，0x00）：这不是文本文件，或文件已损坏",
-            f"line {line} holds a NUL byte (0x00): this is not a text file, or it is damaged",
+            f"文件编码错误或不是文本文件：第 {line} 行含有空字符（NUL，0x00）；{ENCODING_ZH}",
+            f"wrong encoding, or not a text file: line {line} holds a NUL byte (0x00); "
+            f"{ENCODING_EN}",
         )
     body = data[len(codecs.BOM_UTF8) :] if data.startswith(codecs.BOM_UTF8) else data
     try:
@@ -113,9 +114,31 @@ def _decode_gb18030(body: bytes) -> str:
 def _mixed(line: int, started: str) -> FileProblem:
     return problem(
         line,
-        f"文件编码混杂：文件按 {started} 编码，但第 {line} 行不是 {started}"
+        f"文件编码错误（编码混杂）：文件按 {started} 编码，但第 {line} 行不是 {started}"
         f"（可能由不同编码的文件拼接而成）；{ENCODING_ZH}，且全文使用同一种编码",
-        f"mixed encodings: the file reads as {started} but line {line} is not {started} "
+        f"wrong encoding (mixed encodings): the file reads as {started} but line {line} "
+        f"is not {started} "
         f"(files in different encodings pasted together?); {ENCODING_EN}, one encoding "
         "for the whole file",
     )
+
+
+# Spreadsheet formula injection (CSV 注入): a cell starting with one of these is a formula
+# or a command to Excel and WPS. CSV exports prefix such a cell with an apostrophe, and CSV
+# imports remove exactly that one apostrophe, so that export then import is the identity.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _needs_quote(text: str) -> bool:
+    return text.lstrip("'").startswith(FORMULA_STARTS)
+
+
+def neutralise_cell(text: str) -> str:
+    """`text` safe for a CSV cell: `'` before a formula start (and before text that already
+    starts with apostrophes then a formula start, so that `restore_cell` is exact)."""
+    return "'" + text if text and _needs_quote(text) else text
+
+
+def restore_cell(text: str) -> str:
+    """The inverse of `neutralise_cell`: one leading `'` removed where the export added it."""
+    return text[1:] if text.startswith("'") and _needs_quote(text) else text

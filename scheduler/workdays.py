@@ -104,40 +104,176 @@ def working_days(session: Session, start: dt.date, end: dt.date) -> WorkCalendar
     return WorkCalendar(start, end, tuple(days), {y: s.value for y, s in sources.items()})
 
 
-def parse_official_csv(text: str) -> list[tuple[dt.date, bool, str]]:
-    """Rows `date,kind,name` with kind `holiday` or `workday` (a weekend working day)."""
-    rows, errors = [], []
-    reader = csv.DictReader(io.StringIO(text))
-    if reader.fieldnames is None or not {"date", "kind"} <= set(reader.fieldnames):
-        raise CalendarError(Msg("表头须为 date,kind,name", "the header must be date,kind,name"))
-    for n, row in enumerate(reader, start=2):
-        try:
-            day = dt.date.fromisoformat(row["date"].strip())
-        except ValueError:
-            errors.append(
-                {
-                    "row": n,
-                    "column": "date",
-                    "value": row["date"],
-                    "message": Msg("日期无效，应为 YYYY-MM-DD", "not a date YYYY-MM-DD"),
+MAX_CALENDAR_BYTES = 1024 * 1024
+CALENDAR_FORMAT = Msg(
+    "日历文件为 CSV（UTF-8 或 GBK），表头 date,kind,name（或 日期,类型,名称），"
+    "kind 为 holiday（放假）或 workday（调休上班），每年至少一个节假日",
+    "a calendar file is CSV (UTF-8 or GBK) with the header date,kind,name (or 日期,类型,名称), "
+    "kind holiday or workday, and at least one holiday in the year",
+)
+_CAL_HEADERS = {
+    "date": "date",
+    "日期": "date",
+    "kind": "kind",
+    "类型": "kind",
+    "name": "name",
+    "名称": "name",
+}
+_KINDS = {
+    "holiday": False,
+    "放假": False,
+    "休": False,
+    "节假日": False,
+    "workday": True,
+    "上班": True,
+    "班": True,
+    "调休上班": True,
+}
+
+
+def _cal_error(errors: list) -> CalendarError:
+    return CalendarError(
+        Msg("日历文件有误", "the calendar file is invalid"), [*errors, CALENDAR_FORMAT]
+    )
+
+
+def _problem(row, column, value, zh, en) -> dict:
+    return {"row": row, "column": column, "value": value, "message": Msg(zh, en)}
+
+
+def parse_official(data: bytes, year: int | None = None) -> list[tuple[dt.date, bool, str]]:
+    """A holiday calendar file (节假日安排) as rows (day, is_workday, name), validated like a
+    directory file: UTF-8 (BOM optional) or GBK; title rows above the header skipped (the
+    header is the first row with a `date` / 日期 column); dates as the importers read them
+    (`YYYY-MM-DD`, `YYYY/M/D`, `YYYY年M月D日`, Excel serials); kind `holiday` / 放假 or
+    `workday` / 调休上班. With `year`: every day in that year, none twice, and at least one
+    holiday (a year without holidays is surely a wrong file). `CalendarError` naming each
+    row otherwise."""
+    from scheduler.directory_rows import parse_date
+    from scheduler.errors import FairdrawError
+    from scheduler.textfiles import decode_text
+
+    if len(data) > MAX_CALENDAR_BYTES:
+        raise _cal_error(
+            [
+                _problem(
+                    None,
+                    "",
+                    "",
+                    f"文件过大（上限 {MAX_CALENDAR_BYTES // 1024} KB）",
+                    f"the file is too large (at most {MAX_CALENDAR_BYTES // 1024} KB)",
+                )
+            ]
+        )
+    try:
+        text = decode_text(data)
+    except FairdrawError as exc:
+        raise _cal_error(exc.details) from None
+    reader = csv.reader(io.StringIO(text, newline=""))
+    header: dict[str, int] | None = None
+    rows, errors, seen = [], [], {}
+    try:
+        for n, cells in enumerate(reader, start=1):
+            if not any(c.strip() for c in cells):
+                continue
+            if header is None:
+                found = {
+                    _CAL_HEADERS.get(c.strip().lstrip("\ufeff").lower()): i
+                    for i, c in enumerate(cells)
                 }
-            )
-            continue
-        kind = row["kind"].strip()
-        if kind not in ("holiday", "workday"):
-            errors.append(
-                {
-                    "row": n,
-                    "column": "kind",
-                    "value": kind,
-                    "message": Msg("须为 holiday 或 workday", "must be holiday or workday"),
-                }
-            )
-            continue
-        rows.append((day, kind == "workday", (row.get("name") or "").strip()))
+                if "date" in found:
+                    header = found
+                    if "kind" not in header:
+                        raise _cal_error(
+                            [
+                                _problem(
+                                    n,
+                                    "kind",
+                                    "",
+                                    "缺少 kind（类型）列",
+                                    "the kind column is missing",
+                                )
+                            ]
+                        )
+                continue
+            value = cells[header["date"]].strip() if header["date"] < len(cells) else ""
+            kind = cells[header["kind"]].strip() if header["kind"] < len(cells) else ""
+            name_at = header.get("name")
+            name = cells[name_at].strip() if name_at is not None and name_at < len(cells) else ""
+            try:
+                day = parse_date(value)
+            except ValueError:
+                day = None
+            if day is None:
+                errors.append(
+                    _problem(n, "date", value, "日期无效，应为 YYYY-MM-DD", "not a date YYYY-MM-DD")
+                )
+                continue
+            if kind.lower() not in _KINDS:
+                errors.append(
+                    _problem(
+                        n,
+                        "kind",
+                        kind,
+                        "须为 holiday（放假）或 workday（调休上班）",
+                        "must be holiday or workday",
+                    )
+                )
+                continue
+            if year is not None and day.year != year:
+                errors.append(
+                    _problem(n, "date", value, f"{day} 不在 {year} 年", f"{day} is not in {year}")
+                )
+                continue
+            if day in seen:
+                errors.append(
+                    _problem(
+                        n,
+                        "date",
+                        value,
+                        f"与第 {seen[day]} 行日期重复",
+                        f"the same day as row {seen[day]}",
+                    )
+                )
+                continue
+            if len(name) > 64:
+                errors.append(
+                    _problem(n, "name", name, "名称最多 64 个字符", "name: at most 64 characters")
+                )
+                continue
+            seen[day] = n
+            rows.append((day, _KINDS[kind.lower()], name))
+    except csv.Error as exc:
+        errors.append(_problem(None, "", "", f"CSV 格式错误：{exc}", f"malformed CSV: {exc}"))
+    if header is None:
+        raise _cal_error(
+            [
+                _problem(
+                    None, "date", "", "没有表头：缺少 date（日期）列", "no header: no date column"
+                )
+            ]
+        )
     if errors:
-        raise CalendarError(Msg("日历文件有误", "the calendar file is invalid"), errors)
+        raise _cal_error(errors[:200])
+    if year is not None and not any(not work for _, work, _ in rows):
+        raise _cal_error(
+            [
+                _problem(
+                    None,
+                    "kind",
+                    "",
+                    f"文件中没有 {year} 年的任何节假日（holiday）：每年都有法定节假日，请检查文件",
+                    f"the file lists no holiday in {year}: every year has public holidays; "
+                    "check the file",
+                )
+            ]
+        )
     return rows
+
+
+def parse_official_csv(text: str) -> list[tuple[dt.date, bool, str]]:
+    """Rows `date,kind,name` of a text already decoded (see `parse_official`)."""
+    return parse_official(text.encode("utf-8"))
 
 
 def import_official(

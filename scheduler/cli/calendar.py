@@ -9,7 +9,7 @@ import click
 from scheduler.cli.base import CLI_ACTOR, domain_command, fail
 from scheduler.db import db
 from scheduler.errors import Msg
-from scheduler.workdays import import_official, parse_official_csv, working_days
+from scheduler.workdays import import_official, parse_official, working_days
 
 
 @click.group("calendar")
@@ -25,11 +25,11 @@ def calendar_cli():
 def calendar_import(year, path, note):
     """Import a year's official list: CSV `date,kind,name`, kind holiday or workday."""
     try:
-        with open(path, encoding="utf-8-sig") as f:
-            text = f.read()
-    except UnicodeDecodeError as exc:
-        fail(Msg(f"文件不是 UTF-8 文本：{exc}", f"{path} is not UTF-8 text: {exc}"))
-    n = import_official(db.session, year, parse_official_csv(text), CLI_ACTOR, note)
+        with open(path, "rb") as f:
+            data = f.read()
+    except OSError as exc:
+        fail(Msg(f"无法读取 {path}：{exc.strerror}", f"cannot read {path}: {exc.strerror}"))
+    n = import_official(db.session, year, parse_official(data, year), CLI_ACTOR, note)
     db.session.commit()
     click.echo(f"calendar {year}: {n} days imported (official)")
 

@@ -40,21 +40,45 @@ def _import_command(kind: str):
     )
     @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
     @click.option("--actor", default="cli", show_default=True, help="name in the audit log")
+    @click.option(
+        "--report",
+        "report_path",
+        type=click.Path(dir_okay=False, path_type=Path),
+        help="write a CSV report: the per-row changes, or the problems of a refused file",
+    )
     @domain_command
-    def command(file: Path, actor: str):
+    def command(file: Path, actor: str, report_path: Path | None):
         try:
             data = file.read_bytes()
         except OSError as exc:
             fail(Msg(f"无法读取 {file}：{exc}", f"cannot read {file}: {exc}"))
         report = import_directory(
-            db.session, kind, file.name, data, Actor.system(actor), progress_bar()
+            db.session,
+            kind,
+            file.name,
+            data,
+            Actor.system(actor),
+            progress_bar(),
+            diff=report_path is not None,
         )
+        if report_path is not None:
+            _write_report(report, report_path)
         if not report.ok:
             raise report.as_error()
         db.session.commit()
         click.echo(report.summary())
+        if report_path is not None:
+            click.echo(f"报告已写入 {report_path} / report written to {report_path}")
 
     return command
+
+
+def _write_report(report, path: Path) -> None:
+    try:
+        with path.open("w", encoding="utf-8-sig", newline="") as out:
+            report.write_csv(out)
+    except OSError as exc:
+        fail(Msg(f"无法写入报告 {path}：{exc}", f"cannot write the report {path}: {exc}"))
 
 
 def _export_command(kind: str):

@@ -233,7 +233,9 @@ ENTITY_ERRORS = [
     ({"industry": "U"}, "industry", "不是允许的值", "not an allowed value"),
     ({"town": "XX"}, "town", "镇街代码“XX”不存在", "unknown town code"),
     ({"registered_on": "2016-02-30"}, "registered_on", "不是有效日期", "not a valid date"),
-    ({"registered_on": "2016/5/3"}, "registered_on", "YYYY-MM-DD", "YYYY-MM-DD"),
+    ({"registered_on": "3/5/2016"}, "registered_on", "YYYY-MM-DD", "YYYY-MM-DD"),
+    ({"registered_on": "1899-12-31"}, "registered_on", "1900 至 2100", "1900 to 2100"),
+    ({"registered_on": "2016年5月3"}, "registered_on", "YYYY-MM-DD", "YYYY-MM-DD"),
     ({"status": "closed"}, "status", "不是允许的值", "active, deregistered, revoked"),
     ({"credit_class": "E"}, "credit_class", "不是允许的值", "A, B, C, D"),
     ({"key_supervision": "yes"}, "key_supervision", "应为 1（是）或 0（否）", "1 (yes) or 0"),
@@ -351,15 +353,18 @@ def test_gb18030_only_characters_and_utf8_bom_are_read(db_session):
 def test_wrong_encoding_is_refused_clearly(db_session, encode, zh, en):
     text = to_csv(ENTITY_COLUMNS, [entity(1), entity(2)]).decode("utf-8")
     data = encode(text)
-    report = refused(db_session, "entities", data, "file.csv", (None, "", zh, en))
+    report = refused(db_session, "entities", data, "file.csv")
     assert len(report.errors) == 1
+    (error,) = report.errors
+    assert zh in error.message.zh and en in error.message.en
+    assert error.row is not None and f"line {error.row}" in error.message.en or "UTF-16" in zh
 
 
 def test_ascii_utf16_without_bom_is_refused_although_it_is_valid_utf8(db_session):
     text = to_csv(ENTITY_COLUMNS, [entity(1, name="Shop", address="Road 1")]).decode()
     data = text.encode("utf-16-le")  # every other byte NUL: valid UTF-8, yet not text
     assert data.decode("utf-8")
-    report = refused(db_session, "entities", data, "f.csv", (None, "", "控制字符", "U+0000"))
+    report = refused(db_session, "entities", data, "f.csv", (1, "", "空字符", "NUL"))
     assert "文件编码错误" in report.errors[0].message.zh
 
 
@@ -477,6 +482,7 @@ def test_upsert_counts_created_updated_unchanged(db_session):
         "created": 1,
         "updated": 1,
         "unchanged": 2,
+        "changed_columns": {"abnormal": 1, "name": 1},
         "actor_role": "system",
     }
     # the same file again: all unchanged, and audited again
@@ -609,7 +615,7 @@ OFFICER_ERRORS = [
     ({"unit": "SC-XX"}, "unit", "单位代码“SC-XX”不存在", "unknown unit code"),
     ({"unit": "ZF-TJ"}, "unit", "不属于执法主体", "does not belong to body"),
     ({"cert_valid_to": "2020-12-31"}, "cert_valid_to", "早于证件生效日期", "is before"),
-    ({"cert_valid_from": "2021-1-1"}, "cert_valid_from", "YYYY-MM-DD", "YYYY-MM-DD"),
+    ({"cert_valid_from": "1-1-2021"}, "cert_valid_from", "YYYY-MM-DD", "YYYY-MM-DD"),
     ({"cert_status": "lost"}, "cert_status", "不是允许的值", "valid, expired"),
     ({"competences": "食品安全;城市管理"}, "competences", "没有类别：城市管理", "no inspection"),
     ({"phone": "=1+1"}, "phone", "公式", "formula"),

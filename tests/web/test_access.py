@@ -24,6 +24,9 @@ API_PUBLIC_ENDPOINTS = {
     "api.get_bundle",
     "api.list_inspections",
     "api.list_officers",
+    "api.search_results",
+    "api.entity_results",
+    "api.check_notice",
 }
 
 

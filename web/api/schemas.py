@@ -377,3 +377,276 @@ class AuditEvent(Schema):
 class AuditPage(Schema):
     items = fields.List(fields.Nested(AuditEvent), required=True)
     next_cursor = fields.String(allow_none=True, required=True)
+
+
+# ---------------------------------------------------------------------- results
+
+
+class ResultSearchQuery(Schema):
+    name = fields.String(load_default=None, validate=validate.Length(min=1, max=128))
+    uscc = fields.String(load_default=None, validate=validate.Length(min=1, max=18))
+    body = fields.String(load_default=None, validate=validate.Length(min=1, max=8))
+    item_category = fields.String(load_default=None, validate=validate.Length(min=1, max=128))
+    town = fields.String(load_default=None, validate=validate.Length(min=1, max=8))
+    category = fields.String(load_default=None, validate=validate.Length(min=1, max=16))
+    date_from = fields.Date(load_default=None)
+    date_to = fields.Date(load_default=None)
+    page = fields.Integer(load_default=1, validate=validate.Range(1, 100000))
+    per_page = fields.Integer(load_default=20, validate=validate.Range(1, 100))
+
+
+class CategoryRef(Schema):
+    code = fields.String(required=True)
+    zh = fields.String(required=True)
+    en = fields.String(required=True)
+
+
+class EarlierVersion(Schema):
+    version = fields.Integer(required=True)
+    disclosed_at = UTCDateTime(required=True)
+    categories = fields.List(fields.Nested(CategoryRef), required=True)
+
+
+class PublicResult(Schema):
+    """A disclosed result as the public sees it (as on the national credit publicity
+    system): never findings, review notes, attachments, officers or credit classes."""
+
+    plan = fields.String(required=True)
+    plan_name = fields.String(required=True)
+    uscc = fields.String(required=True)
+    entity = fields.String(required=True)
+    origin = fields.String(required=True)
+    town = fields.String(required=True)
+    town_zh = fields.String(required=True)
+    town_en = fields.String(required=True)
+    body = fields.String(required=True)
+    body_zh = fields.String(required=True)
+    body_en = fields.String(required=True)
+    inspected_on = fields.Date(allow_none=True, required=True)
+    categories = fields.List(fields.Nested(CategoryRef), required=True)
+    problem = fields.Boolean(required=True)
+    public_summary = fields.String(required=True)
+    disclosed_at = UTCDateTime(required=True)
+    first_disclosed_at = UTCDateTime(required=True)
+    corrected = fields.Boolean(required=True)
+    follow_up_entry = fields.Boolean(required=True)
+    version = fields.Integer(required=True)
+
+
+class PublicResultWithHistory(PublicResult):
+    earlier = fields.List(fields.Nested(EarlierVersion), required=True)
+
+
+class ResultSearchPage(Schema):
+    items = fields.List(fields.Nested(PublicResult), required=True)
+    total = fields.Integer(required=True)
+    page = fields.Integer(required=True)
+    per_page = fields.Integer(required=True)
+    pages = fields.Integer(required=True)
+
+
+class EntityHistory(Schema):
+    uscc = fields.String(required=True)
+    items = fields.List(fields.Nested(PublicResultWithHistory), required=True)
+
+
+class BodyRef(Schema):
+    code = fields.String(required=True)
+    zh = fields.String(required=True)
+    en = fields.String(required=True)
+
+
+class TeamMemberPublic(Schema):
+    name = fields.String(required=True)
+    cert_no = fields.String(required=True)
+    body = fields.String(required=True)
+    body_zh = fields.String(required=True)
+    body_en = fields.String(required=True)
+    leader = fields.Boolean(required=True)
+
+
+class CheckedInspection(Schema):
+    plan = fields.String(required=True)
+    plan_name = fields.String(required=True)
+    bodies = fields.List(fields.Nested(BodyRef), required=True)
+    uscc = fields.String(required=True)
+    entity = fields.String(required=True)
+    visit_date = fields.Date(allow_none=True, required=True)
+    window = fields.Nested(DateWindow, required=True)
+    origin = fields.String(required=True)
+    cancelled = fields.Boolean(required=True)
+    team = fields.List(fields.Nested(TeamMemberPublic), required=True)
+
+
+class Card(Schema):
+    """One of the officer's own inspections."""
+
+    id = fields.Integer(required=True)
+    plan = fields.String(required=True)
+    plan_name = fields.String(required=True)
+    uscc = fields.String(required=True)
+    entity = fields.String(required=True)
+    address = fields.String(required=True)
+    town_zh = fields.String(required=True)
+    town_en = fields.String(required=True)
+    items = fields.List(fields.Dict(), required=True)
+    team = fields.List(fields.Dict(), required=True)
+    visit_date = fields.Date(allow_none=True, required=True)
+    due = fields.Date(allow_none=True, required=True)
+    state = fields.String(required=True)
+    cancelled = fields.Boolean(required=True)
+    return_reason = fields.String(required=True)
+
+
+class MyInspections(Schema):
+    upcoming = fields.List(fields.Nested(Card), required=True)
+    to_enter = fields.List(fields.Nested(Card), required=True)
+    returned = fields.List(fields.Nested(Card), required=True)
+    done = fields.List(fields.Nested(Card), required=True)
+
+
+class ResultBody(Schema):
+    categories = fields.List(
+        fields.String(validate=validate.Length(min=1, max=16)),
+        required=True,
+        validate=validate.Length(max=20),
+        metadata={"description": "result category codes (flask result categories)"},
+    )
+    inspected_on = fields.String(
+        load_default=None,
+        allow_none=True,
+        validate=validate.Length(max=10),
+        metadata={"description": "YYYY-MM-DD"},
+    )
+    findings = fields.String(
+        load_default="",
+        validate=validate.Length(max=5000),
+        metadata={"description": "confidential"},
+    )
+    public_summary = fields.String(
+        load_default="", validate=validate.Length(max=500), metadata={"description": "disclosed"}
+    )
+    follow_up = fields.String(load_default="", validate=validate.Length(max=2000))
+    follow_up_due = fields.String(
+        load_default=None, allow_none=True, validate=validate.Length(max=10)
+    )
+    by = fields.String(
+        load_default=None,
+        allow_none=True,
+        validate=validate.Length(min=1, max=32),
+        metadata={"description": "a planner entering for a team member: his or her cert_no"},
+    )
+    follow_up_entry = fields.Boolean(
+        load_default=False,
+        metadata={"description": "after disclosure: a follow-up, not a correction"},
+    )
+
+
+class SubmitBody(Schema):
+    by = fields.String(load_default=None, allow_none=True, validate=validate.Length(min=1, max=32))
+
+
+class ReviewBody(Schema):
+    decision = fields.String(required=True, validate=validate.OneOf(["approve", "return"]))
+    reason = fields.String(load_default="", validate=validate.Length(max=1000))
+    body = fields.String(load_default=None, allow_none=True, validate=validate.Length(min=1, max=8))
+
+
+class DiscloseBody(Schema):
+    uscc = fields.String(
+        load_default=None, allow_none=True, validate=validate.Length(min=1, max=18)
+    )
+    all_approved = fields.Boolean(load_default=False)
+    body = fields.String(load_default=None, allow_none=True, validate=validate.Length(min=1, max=8))
+
+
+class CancelBody(Schema):
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=500))
+
+
+class ResultStatus(Schema):
+    plan = fields.String(required=True)
+    uscc = fields.String(required=True)
+    body = fields.String(required=True)
+    state = fields.String(required=True)
+    version = fields.Integer(required=True)
+    categories = fields.List(fields.String(), required=True)
+    inspected_on = fields.Date(allow_none=True, required=True)
+    public_summary = fields.String(required=True)
+
+
+class Disclosed(Schema):
+    disclosed = fields.List(fields.Nested(ResultStatus), required=True)
+    plan_state = fields.String(required=True)
+
+
+class Cancelled(Schema):
+    plan = fields.String(required=True)
+    uscc = fields.String(required=True)
+    cancelled = fields.Boolean(required=True)
+
+
+class Attachment(Schema):
+    id = fields.Integer(required=True)
+    name = fields.String(required=True)
+    size = fields.Integer(required=True)
+    content_type = fields.String(required=True)
+    sha256 = fields.String(required=True)
+    uploaded_at = UTCDateTime(required=True)
+    uploaded_by = fields.String(required=True)
+
+
+class Progress(Schema):
+    plan = fields.String(required=True)
+    state = fields.String(required=True)
+    parts = fields.Integer(required=True)
+    by_state = fields.Dict(keys=fields.String(), values=fields.Integer(), required=True)
+    cancelled = fields.Integer(required=True)
+    closed_at = UTCDateTime(allow_none=True, required=True)
+
+
+# ---------------------------------------------------------------------- directories, users
+
+
+class ImportResult(Schema):
+    directory = fields.String(required=True)
+    filename = fields.String(required=True)
+    sha256 = fields.String(required=True)
+    rows = fields.Integer(required=True)
+    created = fields.Integer(required=True)
+    updated = fields.Integer(required=True)
+    unchanged = fields.Integer(required=True)
+    ignored_columns = fields.List(fields.String(), required=True)
+
+
+class ExportQuery(Schema):
+    format = fields.String(load_default="csv", validate=validate.OneOf(["csv", "xlsx"]))
+    bom = fields.Boolean(load_default=False)
+
+
+class User(Schema):
+    username = fields.String(required=True)
+    role = fields.String(required=True)
+    body = fields.Function(
+        lambda u: u.body.code if u.body else None, metadata={"type": ["string", "null"]}
+    )
+    cert_no = fields.Function(
+        lambda u: u.officer.cert_no if u.officer else None, metadata={"type": ["string", "null"]}
+    )
+    active = fields.Boolean(required=True)
+    created_at = UTCDateTime(required=True)
+
+
+class UserPage(Schema):
+    items = fields.List(fields.Nested(User), required=True)
+    next_cursor = fields.String(allow_none=True, required=True)
+
+
+class UserCreate(Schema):
+    username = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    password = fields.String(required=True, validate=validate.Length(min=1, max=256))
+    role = fields.String(required=True, validate=validate.OneOf([r.value for r in Role]))
+    body = fields.String(load_default=None, allow_none=True, validate=validate.Length(min=1, max=8))
+    cert_no = fields.String(
+        load_default=None, allow_none=True, validate=validate.Length(min=1, max=32)
+    )

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from flask import request
 
-from web.api import admin, plans, public, spec  # noqa: F401  (each registers its operations)
+from web.api import admin, directories, plans, public, results, spec  # noqa: F401  (each registers its operations)
 from web.api.core import bp
 
 __all__ = ["bp"]
