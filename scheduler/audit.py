@@ -57,6 +57,8 @@ class EventKind(enum.StrEnum):
     PLAN_RESCHEDULED = "plan_rescheduled"
     PLAN_CANCELLED = "plan_cancelled"
     TEAM_FLAGGED = "team_flagged"
+    TOKEN_CREATED = "token_created"
+    TOKEN_REVOKED = "token_revoked"
     TEAM_SCHEDULE_REPAIRED = "team_schedule_repaired"
     RESULT_SAVED = "result_saved"
     RESULT_SUBMITTED = "result_submitted"

@@ -642,6 +642,32 @@ class CalendarDay(Base):
     name: Mapped[str] = mapped_column(String(64), default="")
 
 
+class ApiToken(Base):
+    """A token for machine clients of the JSON API (接口令牌): scoped to a role and a body
+    (and an officer), stored only as the SHA-256 of its secret, with an expiry. Revoked
+    tokens are kept (revoked_at set), never deleted."""
+
+    __tablename__ = "api_token"
+    __table_args__ = (_enum_check("role", Role),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(48))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)  # sha256 hex
+    prefix: Mapped[str] = mapped_column(String(12))  # the secret's first characters, to tell apart
+    role: Mapped[str] = mapped_column(String(16))
+    body_id: Mapped[int | None] = mapped_column(ForeignKey("body.id"))
+    officer_id: Mapped[int | None] = mapped_column(ForeignKey("officer.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    created_by: Mapped[str] = mapped_column(String(64))
+    expires_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    last_used_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    revoked_by: Mapped[str | None] = mapped_column(String(64))
+
+    body: Mapped[Body | None] = relationship()
+    officer: Mapped[Officer | None] = relationship()
+
+
 # ---------------------------------------------------------------------------- results
 
 

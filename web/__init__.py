@@ -1,9 +1,10 @@
 """Flask app factory for Fairdraw: public portal, staff console, officer workspace, JSON API.
 
 Each area is a package with its views, its `templates/<area>/` folder and its Chinese
-strings (`zh.py`): `web.portal`, `web.auth`, `web.console`, `web.workspace`. One error
-handler (`web.errors`) serves every area. A view reads in the same order everywhere:
-load, authorize, parse, operate, render, with one commit point.
+strings (`zh.py`): `web.portal`, `web.auth`, `web.console`, `web.workspace`, and `web.api`
+(the JSON API, `/api/v1`). One error handler (`web.errors`) serves every area. A view
+reads in the same order everywhere: load, authorize, parse, operate, render, with one
+commit point.
 """
 
 from __future__ import annotations
@@ -69,13 +70,15 @@ def create_app(config: dict | None = None) -> Flask:
             return None
         return user
 
+    from web.api import views as api
     from web.auth import views as auth
     from web.console import views as console
     from web.portal import views as portal
     from web.workspace import views as workspace
 
-    for area in (portal, auth, console, workspace):
+    for area in (portal, auth, console, workspace, api):
         app.register_blueprint(area.bp)
+    csrf.exempt(api.bp)  # token requests need none; session requests are checked in web.api
 
     from scheduler.cli import register_cli
 

@@ -17,6 +17,7 @@ def register_cli(app: Flask) -> None:
         plans,
         reference,
         results,
+        tokens,
         users,
     )
 
@@ -29,6 +30,7 @@ def register_cli(app: Flask) -> None:
         plans.plan_cli,
         calendar.calendar_cli,
         audit.audit_cli,
+        tokens.token_cli,
         results.result_cli,
     ):
         app.cli.add_command(group)

@@ -20,7 +20,7 @@ ZH: dict[str, str] = {
     "Items": "检查事项",
     "Team": "检查组",
     "Leader": "组长",
-    "Plan": "计划",
+    "Plan": "抽查计划",
     "Returned: %(reason)s": "退回理由：%(reason)s",
     "Result": "检查结果",
     "Date carried out": "实际检查日期",
@@ -40,7 +40,7 @@ ZH: dict[str, str] = {
         "检查对象可扫描下方二维码，核验本次检查及执法人员证件："
     ),
     "Scan to check this inspection": "扫码核验本次检查",
-    "This inspection was cancelled.": "该检查已取消。",
+    "This inspection was cancelled.": "该检查任务已取消。",
     "A planner approved the result; it will be disclosed.": "检查结果已审核通过，将予公示。",
     "The result is disclosed. Saving starts a correction (a new version); the disclosed one stays in the record.": (
         "检查结果已公示。再次保存即开始更正（新版本），已公示的版本保留在记录中。"
