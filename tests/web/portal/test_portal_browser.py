@@ -172,3 +172,15 @@ def test_phone_layout_at_360_px(servers, open_page, portal_plans):
         shot(page, name)
     assert page.locator("meta[name=renderer][content=webkit]").count() == 1
     assert "网站标识码" in page.inner_text("footer")
+
+
+def test_verify_a_sealed_plan_checks_what_the_public_can(servers, open_page, portal_plans):
+    """A plan stratified by credit class is sealed: the browser checks the keys digest,
+    sizes, sample sizes and membership, and says the rest needs the auditor bundle."""
+    page = open_page()
+    page.goto(servers["plain"] + "/plans/SC-2027-001")
+    assert "本计划的分组为何密封" in page.inner_text("main")
+    assert run_verify(page) == "partial"
+    assert page.locator(".verify-statement").count() >= 1
+    shot(page, "verify-sealed")
+    assert page.errors == []
