@@ -20,11 +20,11 @@ ACTOR = Actor.system("test")
 
 SEED = "11235813213455891442333776"
 CODE = "SC-2027-001"
-# Re-pinned in issue 8: balanced mode keeps a reserve above the smallest feasible cap.
+# Re-pinned in issue 8: sealed strata (fixed test key) and the balanced reserve.
 PINNED = {
     "bundle": "3f86aa231e05abca5c74dd0c60294758a94bc71efde8eecdbe18ead5f977a681",
-    "assignment": "87a6ffefc10f5f2136c9561036cc8f922f22a153316bd95166a7cb03cd7a9efa",
-    "schedule": "af756f06080bbfd7565b377c516951c975b284799ae070a721c108dff7296cf4",
+    "assignment": "a232e657a516456f8eaa5968da16cde34281c241d224c22ac90ee1a9854b2738",
+    "schedule": "dbbb3b6efef3e4dd5afe6bdd476bd1331c510354057983916bfde2ac1d5e77ff",
 }
 
 
