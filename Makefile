@@ -29,7 +29,7 @@ web/translations/%/LC_MESSAGES/messages.mo: web/translations/%/LC_MESSAGES/messa
 	$(BIN)/pybabel compile -i $< -o $@
 
 translations: $(BIN)/.installed  ## re-extract messages and update the catalogues
-	$(BIN)/pybabel extract -k lazy_gettext -F web/babel.cfg -o web/translations/messages.pot web scheduler
+	$(BIN)/pybabel extract -k lazy_gettext -k _l -F web/babel.cfg -o web/translations/messages.pot web scheduler
 	$(BIN)/pybabel update -i web/translations/messages.pot -d web/translations
 	$(BIN)/python web/translations/fill_zh.py
 
@@ -40,7 +40,7 @@ migrate: install instance/secret_key
 	$(BIN)/flask db upgrade
 
 demo: migrate
-	$(BIN)/flask demo load --if-empty
+	$(BIN)/flask demo load --if-empty --plan
 
 run: demo
 	@echo "Serving Fairdraw on http://127.0.0.1:$(PORT)  (Ctrl-C stops it)"

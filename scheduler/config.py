@@ -73,7 +73,10 @@ def load(overrides: dict | None = None) -> dict:
         "SESSION_COOKIE_SECURE": os.environ.get("FAIRDRAW_SECURE_COOKIES", "0") == "1",
         "BABEL_DEFAULT_LOCALE": "zh",
         "BABEL_TRANSLATION_DIRECTORIES": str(ROOT / "web" / "translations"),
-        "WTF_CSRF_TIME_LIMIT": None,
+        "WTF_CSRF_TIME_LIMIT": 4 * 3600,  # a form's token lasts four hours
+        "FAIRDRAW_SESSION_IDLE_MINUTES": float(os.environ.get("FAIRDRAW_SESSION_IDLE_MINUTES", 30)),
+        "FAIRDRAW_SESSION_MAX_HOURS": float(os.environ.get("FAIRDRAW_SESSION_MAX_HOURS", 12)),
+        "FAIRDRAW_PROXIES": int(os.environ.get("FAIRDRAW_PROXIES", 0)),
         "MAX_CONTENT_LENGTH": 200 * 1024 * 1024,
         # Result attachments (photos, signed records), named by their SHA-256.
         "FAIRDRAW_ATTACHMENTS_DIR": os.environ.get(
@@ -81,6 +84,11 @@ def load(overrides: dict | None = None) -> dict:
         ),
     }
     cfg.update(overrides)
+    if str(cfg["SQLALCHEMY_DATABASE_URI"]).startswith("sqlite"):
+        # A writer waits up to this long for another's write lock (BEGIN IMMEDIATE).
+        options = dict(cfg["SQLALCHEMY_ENGINE_OPTIONS"])
+        options.setdefault("connect_args", {"timeout": 60})
+        cfg["SQLALCHEMY_ENGINE_OPTIONS"] = options
     if "SECRET_KEY" not in cfg:
         cfg["SECRET_KEY"] = secret_key(env)
     return cfg

@@ -1,11 +1,12 @@
-"""Database handle shared by the domain and the web layer, and the chunking of IN lists."""
+"""Database handle shared by the domain and the web layer, the chunking of IN lists, and
+the write lock taken at the start of a transaction (`begin_write`)."""
 
 from collections.abc import Iterator, Sequence
 from typing import TypeVar
 
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import MetaData
-from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.orm import DeclarativeBase, Session
 
 # Stable constraint names so that Alembic migrations are identical on SQLite and PostgreSQL.
 NAMING_CONVENTION = {
@@ -34,3 +35,19 @@ def chunks(seq: Sequence[T], size: int = IN_CHUNK) -> Iterator[Sequence[T]]:
     """`seq` in consecutive slices of at most `size` items (for `IN (...)` lists)."""
     for i in range(0, len(seq), size):
         yield seq[i : i + size]
+
+
+def begin_write(session: Session) -> None:
+    """Take the database write lock now, at the start of the transaction, so that two
+    processes cannot both read a plan's state and then both change it.
+
+    SQLite: `BEGIN IMMEDIATE` unless the connection is already inside a transaction (the
+    driver opens one at the first write, which holds the write lock already). PostgreSQL
+    locks rows instead (`SELECT ... FOR UPDATE` in the services), so nothing to do there.
+    """
+    conn = session.connection()
+    if conn.dialect.name != "sqlite":
+        return
+    raw = conn.connection.driver_connection
+    if not raw.in_transaction:
+        conn.exec_driver_sql("BEGIN IMMEDIATE")

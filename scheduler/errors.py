@@ -211,6 +211,18 @@ class MatchInfeasible(PlanError, StateConflict):
         self.diagnosis = diagnosis
 
 
+class CapacityShort(PlanError, StateConflict):
+    """The plan's officers cannot possibly staff its teams (the capacity check before the
+    seed); `capacity` is the JSON-able check, per body."""
+
+    status = 409
+    code = "capacity_short"
+
+    def __init__(self, message: Msg, details: Iterable[Detail], capacity: dict):
+        super().__init__(message, details)
+        self.capacity = capacity
+
+
 class ScheduleInfeasible(PlanError, StateConflict):
     status = 409
     code = "schedule_infeasible"

@@ -42,6 +42,7 @@ from scheduler.db import chunks
 from scheduler.directory_rows import SCHEMAS, Column, Lookups, RowSchema
 from scheduler.errors import FileProblem, Msg, TooLarge, detail_text
 from scheduler.models import Body, Conflict, Entity, Item, LeavePeriod, Officer, Role, Town, Unit
+from scheduler.plans import live
 from scheduler.progress import Progress, no_progress
 from scheduler.textfiles import decode_text, restore_cell
 
@@ -144,6 +145,8 @@ class ImportReport:
     unchanged: int = 0
     errors: list[RowError] = field(default_factory=list)
     ignored_columns: list[str] = field(default_factory=list)
+    # Current teams this import made ineligible (`scheduler.plans.live`), flagged.
+    team_flags: list = field(default_factory=list)
     limit: int = field(default_factory=max_errors)
     error_count: int = 0
     error_kinds: Counter = field(default_factory=Counter)
@@ -691,6 +694,7 @@ def import_directory(
             changed_columns=dict(sorted(report.changed_columns.items())),
         )
         session.flush()
+        report.team_flags = live.flag(session, actor, kind) if kind in live.WATCHED else []
     except Exception:
         session.rollback()
         raise

@@ -314,6 +314,9 @@ class User(Base):
     officer_id: Mapped[int | None] = mapped_column(ForeignKey("officer.id"), unique=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, server_default=func.now())
+    # Part of the login session's id: logout and deactivation bump it, which ends every
+    # session of the user on the server side (see `get_id` and `web.load_user`).
+    session_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     body: Mapped[Body | None] = relationship()
     officer: Mapped[Officer | None] = relationship()
@@ -332,13 +335,32 @@ class User(Base):
         return False
 
     def get_id(self) -> str:
-        return str(self.id)
+        """`ID:SESSION_VERSION`: a session made before the version changed no longer loads."""
+        return f"{self.id}:{self.session_version}"
+
+
+class LoginThrottle(Base):
+    """Failed logins of one username or one client address (`scheduler.throttle`)."""
+
+    __tablename__ = "login_throttle"
+
+    key: Mapped[str] = mapped_column(String(80), primary_key=True)  # user:NAME, addr:IP
+    failures: Mapped[int] = mapped_column(Integer)
+    window_start: Mapped[dt.datetime] = mapped_column(DateTime)
+    last_failure_at: Mapped[dt.datetime] = mapped_column(DateTime, index=True)
+    locked_until: Mapped[dt.datetime | None] = mapped_column(DateTime)
 
 
 class AuditEvent(Base):
-    """An append-only audit log entry (执法全过程记录). Never updated, never deleted."""
+    """An append-only audit log entry (执法全过程记录). Never updated, never deleted.
+
+    Tamper-evident (防篡改): each event stores the SHA-256 of the previous event's canonical
+    form, globally (`prev_hash`, in id order) and among the events of its subject
+    (`subject_prev_hash`, e.g. one plan), and its own (`hash`); see `scheduler.audit`.
+    """
 
     __tablename__ = "audit_event"
+    __table_args__ = (Index("ix_audit_event_subject_id", "subject", "id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[dt.datetime] = mapped_column(DateTime, index=True)
@@ -346,6 +368,9 @@ class AuditEvent(Base):
     actor: Mapped[str] = mapped_column(String(64))
     subject: Mapped[str] = mapped_column(String(64), default="", index=True)
     payload: Mapped[dict] = mapped_column(JSON, default=dict)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    subject_prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64), index=True)
 
 
 class PlanState(enum.StrEnum):
@@ -358,6 +383,9 @@ class PlanState(enum.StrEnum):
     SCHEDULED = "scheduled"
     PUBLISHED = "published"
     CLOSED = "closed"
+    # Abandoned before its visits (撤销): keeps its public record with the reason, and its
+    # draws no longer count towards `max_per_year`.
+    CANCELLED = "cancelled"
 
 
 plan_item = Table(
@@ -403,6 +431,10 @@ class Plan(Base):
     population_size: Mapped[int | None] = mapped_column(Integer)
     # Per stratum: size N, ratio_bp or count, k; plus the exclusion counts of the freeze.
     freeze_summary: Mapped[dict | None] = mapped_column(JSON)
+    # Sealed strata (分层保密, spec section 7): the 32-byte strata key as hex, drawn at the
+    # freeze of a plan stratified by credit-risk class. A secret: staff and auditors only,
+    # never in public output or audit payloads (only its commitment is published).
+    strata_key: Mapped[str | None] = mapped_column(String(64))
     seed: Mapped[str | None] = mapped_column(String(256))
     seeded_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     drawn_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
@@ -413,6 +445,12 @@ class Plan(Base):
     # Calendar sources, officer-day-town combinations, load per day.
     schedule_summary: Mapped[dict | None] = mapped_column(JSON)
     published_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    cancelled_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    cancel_reason: Mapped[str | None] = mapped_column(Text)  # public once published
+    # The audit chain head (hash of the freeze / publication event) at the freeze and at
+    # the publication, published in the commitment and the bundle (`scheduler.audit`).
+    frozen_chain_head: Mapped[str | None] = mapped_column(String(64))
+    published_chain_head: Mapped[str | None] = mapped_column(String(64))
     # When the last inspection was disclosed or cancelled (closed is final).
     closed_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
 
@@ -478,6 +516,9 @@ class Inspection(Base):
     disclosure_due: Mapped[dt.date | None] = mapped_column(Date)  # 20 working days after the visit
     # Set when a team could not be completed after a recusal: never silently left short.
     short_reason: Mapped[str | None] = mapped_column(Text)
+    # Set when a directory change (a conflict, a leave, a certificate) touched the current
+    # team: the planner replaces the member (`flask import ... --replace` or `plan recuse`).
+    team_flag: Mapped[str | None] = mapped_column(Text)
     # Unguessable token of the public check page (/check/<token>) the notice's QR code opens.
     check_token: Mapped[str | None] = mapped_column(
         String(43), unique=True, default=lambda: secrets.token_urlsafe(32)
@@ -508,6 +549,24 @@ class PlanMatchInput(Base):
     # The schedule fitted at the match (plans/fitting.py): day per inspection, stats and the
     # fingerprint of its inputs; `flask plan schedule` takes it while the inputs are equal.
     schedule_npz: Mapped[bytes | None] = mapped_column(LargeBinary)
+
+
+class PlanMatchHistory(Base):
+    """A match that was dropped because its settings changed (`flask plan set`): the summary,
+    the assignment rows as CSV (zlib) and the solved problem, kept for the audit trail."""
+
+    __tablename__ = "plan_match_history"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plan.id"), index=True)
+    matched_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    dropped_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    dropped_by: Mapped[str] = mapped_column(String(64))
+    reason: Mapped[str] = mapped_column(Text)
+    match_summary: Mapped[dict | None] = mapped_column(JSON)
+    # inspection uscc, body code, certificate, leader, cost, active, end reason per line
+    assignments_zlib: Mapped[bytes] = mapped_column(LargeBinary)
+    problem_npz: Mapped[bytes | None] = mapped_column(LargeBinary)
 
 
 class AssignmentEnd(enum.StrEnum):
@@ -581,6 +640,32 @@ class CalendarDay(Base):
     year: Mapped[int] = mapped_column(ForeignKey("calendar_year.year"), index=True)
     is_workday: Mapped[bool] = mapped_column(Boolean)
     name: Mapped[str] = mapped_column(String(64), default="")
+
+
+class ApiToken(Base):
+    """A token for machine clients of the JSON API (接口令牌): scoped to a role and a body
+    (and an officer), stored only as the SHA-256 of its secret, with an expiry. Revoked
+    tokens are kept (revoked_at set), never deleted."""
+
+    __tablename__ = "api_token"
+    __table_args__ = (_enum_check("role", Role),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(48))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)  # sha256 hex
+    prefix: Mapped[str] = mapped_column(String(12))  # the secret's first characters, to tell apart
+    role: Mapped[str] = mapped_column(String(16))
+    body_id: Mapped[int | None] = mapped_column(ForeignKey("body.id"))
+    officer_id: Mapped[int | None] = mapped_column(ForeignKey("officer.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    created_by: Mapped[str] = mapped_column(String(64))
+    expires_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    last_used_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    revoked_by: Mapped[str | None] = mapped_column(String(64))
+
+    body: Mapped[Body | None] = relationship()
+    officer: Mapped[Officer | None] = relationship()
 
 
 # ---------------------------------------------------------------------------- results

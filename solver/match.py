@@ -881,9 +881,11 @@ def _first_keys(keys: Sequence[str], index: np.ndarray, limit: int = _LIST_LIMIT
     return sorted(keys[k] for k in index.tolist())[:limit]
 
 
-def diagnose(problem: MatchProblem) -> Diagnosis:
+def diagnose(problem: MatchProblem, limit: np.ndarray | None = None) -> Diagnosis:
     """Check demand against capacity per body, team sizes against eligible officers per
-    inspection, and find the groups of inspections that compete for too few officers."""
+    inspection, and find the groups of inspections that compete for too few officers.
+    ``limit``: each officer's own ceiling (see `smallest_limited_cap`), which the smallest
+    feasible cap then respects."""
     n_off, n_b = len(problem.officer_keys), len(problem.body_codes)
     ik, ok, bc = problem.inspection_keys, problem.officer_keys, problem.body_codes
     degree = np.bincount(problem.pair_o, minlength=n_off)
@@ -930,7 +932,9 @@ def diagnose(problem: MatchProblem) -> Diagnosis:
                 )
             )
     feasible = filled == total
-    best_cap = smallest_feasible_cap(problem)
+    best_cap = (
+        smallest_feasible_cap(problem) if limit is None else smallest_limited_cap(problem, limit)
+    )
     zh, en = _summary(feasible, total, filled, bodies, len(short), short_teams, groups, best_cap)
     return Diagnosis(
         feasible=feasible,

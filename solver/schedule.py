@@ -775,6 +775,83 @@ def check_schedule(
     return problems
 
 
+@dataclass(frozen=True)
+class Moves:
+    """``day[k]`` is the index into ``days`` of moving inspection ``k``'s new visit, or -1
+    (then ``unscheduled`` says why)."""
+
+    day: np.ndarray
+    days: tuple[dt.date, ...]
+    unscheduled: tuple[Unscheduled, ...]
+
+    @property
+    def dates(self) -> list[dt.date | None]:
+        return [self.days[d] if d >= 0 else None for d in self.day.tolist()]
+
+
+def move_visits(
+    teams: Sequence[Sequence[int]],
+    towns: Sequence[int],
+    days: Sequence[dt.date],
+    available: np.ndarray,
+    load: np.ndarray,
+    busy_towns: dict[tuple[int, int], set[int]],
+    *,
+    cap_per_day: int = 4,
+    seed: str = "",
+) -> Moves:
+    """New days for the inspections whose visit is no longer valid (a changed calendar,
+    leave, a certificate), leaving every other visit where it is.
+
+    ``teams[k]``/``towns[k]``: the moving inspections; ``available[o, d]``: officer ``o``
+    can work on ``days[d]``; ``load[o, d]``: visits that stay fixed; ``busy_towns[o, d]``:
+    the towns of those visits. Each moving inspection, in the seed's hash order, takes the
+    day where every member is available and under ``cap_per_day`` that keeps the most
+    members in one town that day, then the least loaded, then the hash.
+    """
+    available = np.asarray(available, dtype=bool)
+    load = np.array(load, dtype=np.int64, copy=True)
+    days = tuple(days)
+    n, m = len(teams), len(days)
+    if available.shape != load.shape or (available.size and available.shape[1] != m):
+        raise ValueError("available and load must both be (n_officers, len(days))")
+    busy = {k: set(v) for k, v in busy_towns.items()}
+    hashes = _hashes(seed, n)
+    out = np.full(n, -1, dtype=np.int64)
+    unscheduled = []
+    for k in sorted(range(n), key=lambda k: int(hashes[k])):
+        team = np.asarray(teams[k], dtype=np.int64)
+        town = int(towns[k])
+        if m == 0:
+            unscheduled.append(
+                Unscheduled(k, NO_WORKING_DAY, tuple(team.tolist()), "no working day in the window")
+            )
+            continue
+        joint = available[team].all(axis=0) if len(team) else np.ones(m, dtype=bool)
+        room = (load[team] < cap_per_day).all(axis=0) if len(team) else np.ones(m, dtype=bool)
+        ok = np.flatnonzero(joint & room)
+        if not len(ok):
+            code, text = (
+                (NO_JOINT_DAY, "the team has no working day together")
+                if not joint.any()
+                else (DAILY_CAP, "every common day is full for a member (daily cap)")
+            )
+            unscheduled.append(Unscheduled(k, code, tuple(team.tolist()), text))
+            continue
+        day_hash = hashes[k] ^ np.arange(m, dtype=np.uint64) * np.uint64(0x9E3779B97F4A7C15)
+
+        def score(d: int, team=team, town=town, day_hash=day_hash):
+            other = sum(1 for o in team.tolist() if busy.get((o, d), {town}) - {town})
+            return (other, int(load[team, d].max(initial=0)), int(day_hash[d]))
+
+        best = min(ok.tolist(), key=score)
+        out[k] = best
+        for o in team.tolist():
+            load[o, best] += 1
+            busy.setdefault((o, best), set()).add(town)
+    return Moves(out, days, tuple(sorted(unscheduled)))
+
+
 # --- fitting teams to the calendar ----------------------------------------------------------
 
 

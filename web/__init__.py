@@ -1,9 +1,10 @@
 """Flask app factory for Fairdraw: public portal, staff console, officer workspace, JSON API.
 
 Each area is a package with its views, its `templates/<area>/` folder and its Chinese
-strings (`zh.py`): `web.portal`, `web.auth`, `web.console`, `web.workspace`. One error
-handler (`web.errors`) serves every area. A view reads in the same order everywhere:
-load, authorize, parse, operate, render, with one commit point.
+strings (`zh.py`): `web.portal`, `web.auth`, `web.console`, `web.workspace`, and `web.api`
+(the JSON API, `/api/v1`). One error handler (`web.errors`) serves every area. A view
+reads in the same order everywhere: load, authorize, parse, operate, render, with one
+commit point.
 """
 
 from __future__ import annotations
@@ -50,22 +51,34 @@ def create_app(config: dict | None = None) -> Flask:
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = None
-    from web import ui
+    from web import security, ui
+    from web.auth import sessions
 
+    security.init_app(app)  # headers, proxy, the input guard before every other hook
+    sessions.init_app(app)  # idle and absolute session expiry
     ui.init_app(app)  # filters, globals and footer of the one look (web/ui/)
 
     @login_manager.user_loader
-    def load_user(user_id: str) -> User | None:
-        user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
-        return user if user is not None and user.active else None  # deactivation ends sessions
+    def load_user(session_id: str) -> User | None:
+        """`ID:VERSION` (`User.get_id`): a session whose version is not the user's current
+        one (after a logout or a deactivation) loads nobody."""
+        user_id, _, version = session_id.partition(":")
+        if not user_id.isdigit() or not version.isdigit():
+            return None
+        user = db.session.get(User, int(user_id))
+        if user is None or not user.active or user.session_version != int(version):
+            return None
+        return user
 
+    from web.api import views as api
     from web.auth import views as auth
     from web.console import views as console
     from web.portal import views as portal
     from web.workspace import views as workspace
 
-    for area in (portal, auth, console, workspace):
+    for area in (portal, auth, console, workspace, api):
         app.register_blueprint(area.bp)
+    csrf.exempt(api.bp)  # token requests need none; session requests are checked in web.api
 
     from scheduler.cli import register_cli
 

@@ -8,7 +8,18 @@ from flask import Flask
 
 def register_cli(app: Flask) -> None:
     """Add every command group to `app.cli`."""
-    from scheduler.cli import calendar, demo, directory, plans, reference, results, users
+    from scheduler.cli import (
+        audit,
+        calendar,
+        demo,
+        directory,
+        plan_repair,  # noqa: F401  (adds its commands to `plan`)
+        plans,
+        reference,
+        results,
+        tokens,
+        users,
+    )
 
     for group in (
         reference.reference_cli,
@@ -18,6 +29,8 @@ def register_cli(app: Flask) -> None:
         directory.export_cli,
         plans.plan_cli,
         calendar.calendar_cli,
+        audit.audit_cli,
+        tokens.token_cli,
         results.result_cli,
     ):
         app.cli.add_command(group)

@@ -32,8 +32,15 @@ def demo_cli():
     is_flag=True,
     help="数据库非空时跳过并正常退出 / skip (exit 0) when the database is not empty",
 )
+@click.option(
+    "--plan",
+    "with_plan",
+    is_flag=True,
+    help="再发布一个演示计划（含已公示结果）/ also publish a demo plan around today, with "
+    "disclosed results and assignments for the officer login",
+)
 @domain_command
-def demo_load(seed: int, scale: float, if_empty: bool):
+def demo_load(seed: int, scale: float, if_empty: bool, with_plan: bool):
     """Load the demo district into an empty database (the same seed gives the same district).
 
     载入演示辖区（同一种子生成完全相同的数据）；只能载入空数据库。
@@ -49,6 +56,20 @@ def demo_load(seed: int, scale: float, if_empty: bool):
         )
         return
     db.session.commit()
+    plan_line = None
+    if with_plan:
+        from scheduler.results.core import today_cst
+        from scheduler.results.demo import publish_demo_plan
+
+        plan, cert, mine = publish_demo_plan(db.session, CLI_ACTOR, today_cst())
+        db.session.commit()
+        plan_line = (
+            f"演示计划 / demo plan {plan.code} published; the officer login "
+            f"(执法证号 / certificate {cert}) has {mine} inspections"
+        )
+        for u in result.users:
+            if u["role"] == "officer":
+                u["cert_no"] = cert
 
     n = result.counts
     click.echo(
@@ -70,3 +91,6 @@ def demo_load(seed: int, scale: float, if_empty: bool):
             extra += f" 执法证号 / certificate {u['cert_no']}"
         state = "" if u["created"] else "  [已存在，未更改 / exists, unchanged]"
         click.echo(f"  {u['username']:<10} {u['password']:<20} {u['role']}{extra}{state}")
+    if plan_line:
+        click.echo(plan_line)
+        click.echo("  执法人员登录后进入 /me/ / the officer lands on /me/ after logging in")

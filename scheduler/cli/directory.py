@@ -19,6 +19,7 @@ from scheduler.directory_rows import SCHEMAS
 from scheduler.errors import Msg
 from scheduler.exporters import FORMATS, export_directory
 from scheduler.importers import import_directory
+from scheduler.plans import live
 
 DIRECTORIES = tuple(SCHEMAS)  # entities, officers, conflicts, leave
 
@@ -46,8 +47,13 @@ def _import_command(kind: str):
         type=click.Path(dir_okay=False, path_type=Path),
         help="write a CSV report: the per-row changes, or the problems of a refused file",
     )
+    @click.option(
+        "--replace",
+        is_flag=True,
+        help="replace the members of current teams this import makes ineligible",
+    )
     @domain_command
-    def command(file: Path, actor: str, report_path: Path | None):
+    def command(file: Path, actor: str, report_path: Path | None, replace: bool):
         try:
             data = file.read_bytes()
         except OSError as exc:
@@ -65,12 +71,44 @@ def _import_command(kind: str):
             _write_report(report, report_path)
         if not report.ok:
             raise report.as_error()
+        replaced = []
+        if replace and report.team_flags:
+            replaced = live.replace_flagged(db.session, report.team_flags, Actor.system(actor))
         db.session.commit()
         click.echo(report.summary())
         if report_path is not None:
             click.echo(f"报告已写入 {report_path} / report written to {report_path}")
+        _echo_team_flags(report.team_flags, replaced, replace)
 
     return command
+
+
+def _echo_team_flags(flags, replaced, replace: bool) -> None:
+    """What the import did to current teams: never silently."""
+    if not flags:
+        return
+    click.echo(
+        f"{len(flags)} 名在办检查组成员因本次导入不再符合条件 / {len(flags)} members of "
+        "current teams are no longer eligible after this import:",
+        err=True,
+    )
+    new_of = {id(f): new for f, new in replaced}
+    for f in flags:
+        line = f"  {f.plan}/{f.uscc} {f.text()}"
+        if replace:
+            new = new_of.get(id(f))
+            line += (
+                f" -> {new.officer.cert_no}"
+                if new is not None
+                else " -> 无可替换人员，已标记缺员 / no replacement: flagged short"
+            )
+        click.echo(line, err=True)
+    if not replace:
+        click.echo(
+            "已标记；用 --replace 重新导入或 `flask plan recuse` 替换 / flagged; replace them "
+            "with --replace or `flask plan recuse`",
+            err=True,
+        )
 
 
 def _write_report(report, path: Path) -> None:

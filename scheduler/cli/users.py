@@ -1,4 +1,4 @@
-"""`flask user create`: user accounts."""
+"""`flask user create|deactivate`: user accounts."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from scheduler.cli.base import CLI_ACTOR, domain_command, fail
 from scheduler.db import db
 from scheduler.errors import Msg
 from scheduler.models import Role
-from scheduler.users import create_user
+from scheduler.users import create_user, deactivate
 
 
 @click.group("user")
@@ -39,3 +39,13 @@ def user_create(username, username_opt, role, body_code, cert_no, password):
     create_user(db.session, name, password, role, body_code, cert_no, actor=CLI_ACTOR)
     db.session.commit()
     click.echo(f"user {name} created with role {role}")
+
+
+@user_cli.command("deactivate")
+@click.argument("username")
+@domain_command
+def user_deactivate(username):
+    """Deactivate a user: no more logins, open sessions end at once."""
+    deactivate(db.session, username, actor=CLI_ACTOR)
+    db.session.commit()
+    click.echo(f"user {username} deactivated; its sessions have ended")

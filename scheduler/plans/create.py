@@ -33,6 +33,7 @@ from scheduler.models import (
     plan_item,
 )
 from scheduler.plans.plan_file import PlanFileSchema, field_errors, resolve_names, to_rules
+from scheduler.workdays import working_days
 
 FieldErrors = dict[str | None, list[Msg]]  # dotted field path (None: the whole file) -> messages
 
@@ -63,6 +64,14 @@ def _check(session: Session, data: dict) -> _Checked:
     )
     if session.scalar(select(Plan.id).where(Plan.code == loaded["code"])):
         out.add("code", f"计划编号 {loaded['code']} 已存在", f"plan code {loaded['code']} exists")
+    window = loaded["window"]
+    if not working_days(session, window["start"], window["end"]).days:
+        out.add(
+            "window",
+            f"检查期 {window['start']} 至 {window['end']} 没有工作日，无法安排任何检查",
+            f"the window {window['start']} .. {window['end']} has no working day: no "
+            "inspection could be scheduled in it",
+        )
     out.bodies = {b.code: b for b in session.scalars(select(Body))}
     for code in loaded["bodies"]:
         if code not in out.bodies:
@@ -107,6 +116,22 @@ def _check(session: Session, data: dict) -> _Checked:
                     f"{label!r}: a label is a class letter A-D or CLASS:ITEM with an item "
                     "of the plan",
                 )
+    labels = set(strata.get("ratios_bp") or strata.get("counts"))
+    if strata["by"] == "item" and labels != set(loaded["items"]):
+        out.add(
+            "strata",
+            f"按事项分层须为本计划的每个事项给出规则，此处为 {sorted(labels)}",
+            f"by item gives a rule for each of the plan's items {sorted(loaded['items'])}, "
+            f"got {sorted(labels)}",
+        )
+    if strata["by"] == "town":
+        unknown = sorted(labels - towns)
+        if unknown:
+            out.add(
+                "strata",
+                f"分层标签中有未知镇街编号：{'、'.join(unknown)}",
+                f"unknown town codes as strata labels: {', '.join(unknown)}",
+            )
     out.listed = [(ListKind.EXCLUDE, e) for e in loaded["exclusions"]["entities"]] + [
         (ListKind.KEY, e) for e in loaded["key_supervision"]["entities"]
     ]

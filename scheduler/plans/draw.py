@@ -4,6 +4,9 @@ freeze fixes the eligible population, its digest and per-stratum sizes (spec sec
 the seed is set once, after the freeze (section 2); draw selects the entities (section 3)
 and stores one inspection per drawn or key-supervision entity; `bundle` recomputes the
 verification bundle (section 5) and `commitment` what is published at the freeze.
+A plan stratified by credit-risk class is sealed (分层保密, section 7): the freeze draws
+its strata key and commits to it, the draw uses keyed tickets, `bundle` is the public
+bundle (keys only) and `auditor_bundle` the staff-only one that re-draws bit for bit.
 Each transition validates, mutates and writes its typed audit event; the caller commits.
 """
 
@@ -18,11 +21,11 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
-from scheduler.access import MANAGE
+from scheduler.access import MANAGE, VIEW, can_manage_plan
 from scheduler.actors import Actor
 from scheduler.audit import EventKind, now_utc, record
 from scheduler.db import chunks
-from scheduler.errors import Msg, PlanError, PlanIntegrityError, PlanStateError
+from scheduler.errors import Forbidden, Msg, PlanError, PlanIntegrityError, PlanStateError
 from scheduler.models import (
     Assignment,
     Entity,
@@ -37,8 +40,10 @@ from scheduler.models import (
     PlanListedEntity,
     PlanPopulation,
     PlanState,
+    Role,
     Town,
 )
+from scheduler.plans import capacity
 from scheduler.plans.core import (
     DONE_STATES,
     iso_utc,
@@ -46,7 +51,7 @@ from scheduler.plans.core import (
     require_plan,
     require_state,
 )
-from scheduler.plans.plan_file import ALL_STRATUM
+from scheduler.plans.plan_file import ALL_STRATUM, SEALED_STRATA_BY
 from solver import draw as drawing
 
 MAX_SEED_DIGITS = 256  # the column's size
@@ -106,6 +111,7 @@ def compute_population(session: Session, plan: Plan) -> Population:
         Entity.industry,
         Entity.credit_class,
         Entity.key_supervision,
+        Entity.town_id,
     ).where(Entity.status == EntityStatus.ACTIVE.value, Entity.type.in_(types))
     if rules["filters"]["towns"]:
         town_ids = session.scalars(select(Town.id).where(Town.code.in_(rules["filters"]["towns"])))
@@ -156,21 +162,30 @@ def compute_population(session: Session, plan: Plan) -> Population:
     key_list = {e.uscc: e.reason for e in listed if e.kind == ListKind.KEY}
     by = rules["strata"]["by"]
     flagged_key = rules["key_supervision"]["flagged"]
+    town_codes = dict(session.execute(select(Town.id, Town.code)).all())
+
+    def stratum_of(etype: str, credit: str, item: Item | None, town_id: int | None) -> str:
+        if by == "none":
+            return ALL_STRATUM
+        if by == "credit_class" or (by == "credit_class_item" and item is None):
+            return credit
+        if by == "credit_class_item":
+            return f"{credit}:{item.code}"
+        if by == "item":
+            return item.code if item is not None else ALL_STRATUM
+        if by == "town":
+            return town_codes.get(town_id, ALL_STRATUM)
+        return etype  # entity_type
 
     pop = Population()
     # Core execution (no ORM row processing): this reads the whole directory.
-    for eid, uscc, etype, industry, credit, key_flag in session.connection().execute(query).all():
+    rows = session.connection().execute(query).all()
+    for eid, uscc, etype, industry, credit, key_flag, town_id in rows:
         match = lookup.get((etype, industry))
         if match is None:
             continue
         item, only_general = match
-        stratum = (
-            ALL_STRATUM
-            if by == "none"
-            else credit
-            if by == "credit_class"
-            else f"{credit}:{item.code}"
-        )
+        stratum = stratum_of(etype, credit, item, town_id)
         if uscc in key_list or (flagged_key and key_flag):
             why = key_list.get(uscc, "key_supervision_flag")
             pop.key_supervision.append((uscc, stratum, why))
@@ -187,12 +202,13 @@ def compute_population(session: Session, plan: Plan) -> Population:
     # Planner-listed key entities outside the filter are still inspected (their choice).
     seen = {u for u, _, _ in pop.key_supervision}
     outside = [u for u in key_list if u not in seen]
-    for uscc, credit in session.execute(
-        select(Entity.uscc, Entity.credit_class).where(
-            Entity.uscc.in_(outside), Entity.status == EntityStatus.ACTIVE.value
-        )
+    for uscc, etype, industry, credit, town_id in session.execute(
+        select(
+            Entity.uscc, Entity.type, Entity.industry, Entity.credit_class, Entity.town_id
+        ).where(Entity.uscc.in_(outside), Entity.status == EntityStatus.ACTIVE.value)
     ):
-        pop.key_supervision.append((uscc, credit if by != "none" else ALL_STRATUM, key_list[uscc]))
+        item = (lookup.get((etype, industry)) or (None, None))[0]
+        pop.key_supervision.append((uscc, stratum_of(etype, credit, item, town_id), key_list[uscc]))
     pop.key_supervision.sort()
     return pop
 
@@ -210,7 +226,9 @@ def _drawn_at_least(session: Session, plan: Plan, n: int) -> set[int]:
             )
         )
     )
-    drawn_states = [s.value for s in PlanState if s not in (PlanState.DRAFT, PlanState.FROZEN)]
+    # A cancelled plan's draws do not count: an abandoned draw keeps nobody out.
+    not_drawn = (PlanState.DRAFT, PlanState.FROZEN, PlanState.CANCELLED)
+    drawn_states = [s.value for s in PlanState if s not in not_drawn]
     counts.update(
         session.scalars(
             select(Inspection.entity_id)
@@ -237,8 +255,10 @@ def _strata_rules(plan: Plan, present: set[str]) -> dict[str, dict[str, int]]:
         labels |= {"A", "B", "C", "D"}
     elif spec["by"] == "none":
         labels |= {ALL_STRATUM}
-    else:
+    elif spec["by"] == "credit_class_item":
         labels |= {label for label in given if ":" in label}
+    else:  # item, town, entity_type: every label given is published, empty or not
+        labels |= set(given)
     out, missing = {}, []
     for label in sorted(labels):
         value = given.get(label, given.get(label.split(":")[0]))
@@ -257,8 +277,34 @@ def _strata_rules(plan: Plan, present: set[str]) -> dict[str, dict[str, int]]:
     return out
 
 
-def freeze(session: Session, code: str, actor: Actor) -> Plan:
-    """Fix the eligible population, its digest (spec section 1) and per-stratum sizes."""
+def strata_sealed_by_rules(plan: Plan) -> bool:
+    """Whether the plan's strata use the confidential credit-risk class (spec section 7)."""
+    return plan.rules["strata"]["by"] in SEALED_STRATA_BY
+
+
+def is_sealed(plan: Plan) -> bool:
+    """Whether the plan's draw is sealed (分层保密, `hmac-sha256-bottom-k/1`): a frozen plan
+    is sealed when it has a strata key, a draft when its strata use the credit-risk class.
+    (A plan frozen before sealed strata existed keeps its open draw and still verifies.)"""
+    if plan.frozen_at is not None:
+        return plan.strata_key is not None
+    return strata_sealed_by_rules(plan)
+
+
+def algorithm(plan: Plan) -> str:
+    """The draw algorithm of the plan: open `sha256-bottom-k/1` or sealed."""
+    return drawing.SEALED_ALGORITHM if is_sealed(plan) else drawing.ALGORITHM
+
+
+def _strata_key(plan: Plan) -> bytes | None:
+    return bytes.fromhex(plan.strata_key) if plan.strata_key is not None else None
+
+
+def freeze(session: Session, code: str, actor: Actor, force: bool = False) -> Plan:
+    """Fix the eligible population, its digest (spec section 1) and per-stratum sizes; for a
+    sealed plan also draw the strata key and commit to it and to the keys (section 7).
+    A plan that its officers cannot possibly staff is refused (`CapacityShort`, see
+    `scheduler.plans.capacity`) unless `force`."""
     plan = require_plan(session, code, actor, MANAGE, lock=True)
     require_state(plan, Msg("冻结", "freeze"), PlanState.DRAFT)
     pop = compute_population(session, plan)
@@ -276,6 +322,8 @@ def freeze(session: Session, code: str, actor: Actor) -> Plan:
         }
         for label, rule in strata_rules.items()
     ]
+    key_usccs = [k[0] for k in pop.key_supervision]
+    capacity.guard_freeze(session, plan, strata, key_usccs, actor, force)
     plan.frozen_at = now_utc().replace(microsecond=0)
     plan.population_digest = digest
     plan.population_size = len(pop.keys)
@@ -285,20 +333,32 @@ def freeze(session: Session, code: str, actor: Actor) -> Plan:
         "excluded": dict(sorted(pop.excluded.items())),
         "key_supervision": [list(k) for k in pop.key_supervision],
     }
+    sealed: dict[str, str] = {}
+    if strata_sealed_by_rules(plan):
+        strata_key = drawing.new_strata_key()
+        plan.strata_key = strata_key.hex()
+        sealed = {
+            "population_keys_digest": drawing.population_keys_digest(pop.keys),
+            "strata_key_commitment": drawing.strata_key_commitment(plan.code, strata_key),
+        }
+        plan.freeze_summary.update(sealed)
     plan.state = PlanState.FROZEN.value
     session.add(PlanPopulation(plan_id=plan.id, lines_zlib=zlib.compress(lines, 6)))
-    record(
+    frozen = record(
         session,
         EventKind.PLAN_FROZEN,
         actor,
         subject=plan.code,
+        algorithm=algorithm(plan),
         population_digest=digest,
+        **sealed,
         frozen_at=iso_utc(plan.frozen_at),
         population_size=len(pop.keys),
         strata=strata,
         excluded=plan.freeze_summary["excluded"],
         key_supervision=len(pop.key_supervision),
     )
+    plan.frozen_chain_head = frozen.hash  # published in the commitment
     session.flush()
     return plan
 
@@ -363,7 +423,7 @@ def draw(session: Session, code: str, actor: Actor) -> Plan:
         )
     keys, strata = frozen_population(session, plan)
     sizes = {s["stratum"]: s["k"] for s in plan.freeze_summary["strata"]}
-    result = drawing.draw(plan.seed, plan.code, keys, strata, sizes)
+    result = drawing.draw(plan.seed, plan.code, keys, strata, sizes, _strata_key(plan))
     key_rows = plan.freeze_summary["key_supervision"]
     ids = _entity_ids(session, [d.key for d in result.drawn] + [k for k, _, _ in key_rows])
     rows = [
@@ -399,7 +459,7 @@ def draw(session: Session, code: str, actor: Actor) -> Plan:
         EventKind.PLAN_DRAWN,
         actor,
         subject=plan.code,
-        algorithm=drawing.ALGORITHM,
+        algorithm=result.algorithm,
         random=len(selected),
         key_supervision=len(key_rows),
         selection_sha256=hashlib.sha256("\n".join(selected).encode()).hexdigest(),
@@ -423,9 +483,9 @@ def is_drawn(plan: Plan) -> bool:
     return plan.state not in (PlanState.DRAFT, PlanState.FROZEN)
 
 
-def bundle(session: Session, plan: Plan) -> dict:
-    """The verification bundle of spec section 5, recomputed from the stored population.
-    Public once the plan is published (`scheduler.plans.public.public_bundle`)."""
+def _bundles(session: Session, plan: Plan) -> drawing.SealedBundles:
+    """(public, auditor) bundles recomputed from the stored population and checked against
+    the stored draw; for an open plan both are the section 5 bundle."""
     if not is_drawn(plan):
         raise PlanStateError(
             Msg(f"计划 {plan.code} 尚未抽取", f"plan {plan.code} has not been drawn yet")
@@ -437,7 +497,18 @@ def bundle(session: Session, plan: Plan) -> dict:
         )
         for s in plan.freeze_summary["strata"]
     }
-    out = drawing.build_bundle(plan.code, plan.seed, iso_utc(plan.frozen_at), keys, strata, spec)
+    frozen_at = iso_utc(plan.frozen_at)
+    strata_key = _strata_key(plan)
+    if strata_key is None:
+        public = drawing.build_bundle(plan.code, plan.seed, frozen_at, keys, strata, spec)
+        bundles = drawing.SealedBundles(public=public, auditor=public)
+    else:
+        bundles = drawing.build_sealed_bundles(
+            plan.code, plan.seed, frozen_at, keys, strata, spec, strata_key
+        )
+    # The audit chain head at the publication (None before): a later rewrite contradicts it.
+    for bundle in {id(b): b for b in bundles}.values():
+        bundle["audit_chain_head"] = plan.published_chain_head
     rows = session.execute(
         select(Inspection.stratum, Inspection.rank, Inspection.uscc).where(
             Inspection.plan_id == plan.id, Inspection.origin == InspectionOrigin.RANDOM.value
@@ -445,7 +516,15 @@ def bundle(session: Session, plan: Plan) -> dict:
     ).all()
     # Sorted in Python: the spec orders strata by code point, whatever the DB collation.
     stored = [uscc for _, _, uscc in sorted(rows)]
-    if stored != out["selected"] or out["population_digest"] != plan.population_digest:
+    auditor = bundles.auditor
+    committed = plan.freeze_summary.get("strata_key_commitment")
+    if (
+        stored != auditor["selected"]
+        or auditor["population_digest"] != plan.population_digest
+        or auditor.get("strata_key_commitment") != committed
+        or auditor.get("population_keys_digest")
+        != plan.freeze_summary.get("population_keys_digest")
+    ):
         raise PlanIntegrityError(
             Msg(
                 f"计划 {plan.code} 的存储结果与重算结果不一致，数据库已被改动",
@@ -453,18 +532,57 @@ def bundle(session: Session, plan: Plan) -> dict:
                 "the database was altered",
             )
         )
-    return out
+    return bundles
+
+
+def bundle(session: Session, plan: Plan) -> dict:
+    """The public verification bundle, recomputed from the stored population: spec
+    section 5 for an open plan; for a sealed one section 7's public bundle (keys only,
+    the selection in key order, no entity's stratum). Public once the plan is published
+    (`scheduler.plans.public.public_bundle`)."""
+    return _bundles(session, plan).public
+
+
+def auditor_bundle(session: Session, code: str, actor: Actor) -> dict:
+    """The auditor bundle of spec section 7 (审计包, staff only): the public bundle plus the
+    strata key, every entity's stratum and the selection stratum by stratum, so that an
+    auditor re-draws bit for bit. It discloses every entity's credit-risk class: only
+    auditors, planners of the plan's lead body and system actors get it, and each time
+    is audited. For an open plan it is the public bundle."""
+    plan = require_plan(session, code, actor, VIEW)
+    if not (actor.has_role(Role.AUDITOR) or can_manage_plan(actor, plan)):
+        raise Forbidden(
+            Msg(
+                f"{actor.name} 无权取得计划 {plan.code} 的审计包（仅限审计人员和牵头主体的计划员）",
+                f"{actor.name} may not take the auditor bundle of plan {plan.code}: only "
+                "auditors and planners of its lead body may",
+            ),
+            code="forbidden_auditor_bundle",
+        )
+    data = _bundles(session, plan).auditor
+    record(
+        session,
+        EventKind.PLAN_AUDITOR_BUNDLE,
+        actor,
+        subject=plan.code,
+        algorithm=data["algorithm"],
+        population_size=len(data["population"]),
+        selected=len(data["selected"]),
+    )
+    session.flush()
+    return data
 
 
 def commitment(plan: Plan) -> dict:
-    """The public commitment of a frozen plan (spec section 1): digest, frozen time, strata
-    sizes and sample sizes, and the seed once it is set. Names no entity."""
+    """The public commitment of a frozen plan (spec sections 1 and 7): algorithm, digest(s),
+    frozen time, strata sizes and sample sizes, the strata key's commitment for a sealed
+    plan, and the seed once it is set. Names no entity and no entity's stratum."""
     if plan.frozen_at is None:
         raise PlanStateError(Msg(f"计划 {plan.code} 尚未冻结", f"plan {plan.code} is not frozen"))
-    return {
+    out = {
         "plan_code": plan.code,
         "lead_body": plan.lead_body.code,
-        "algorithm": drawing.ALGORITHM,
+        "algorithm": algorithm(plan),
         "frozen_at": iso_utc(plan.frozen_at),
         "population_digest": plan.population_digest,
         "population_size": plan.population_size,
@@ -474,4 +592,9 @@ def commitment(plan: Plan) -> dict:
         ],
         "seed": plan.seed,
         "state": plan.state,
+        "audit_chain_head": plan.frozen_chain_head,  # the chain head at the freeze
     }
+    if is_sealed(plan):
+        out["population_keys_digest"] = plan.freeze_summary["population_keys_digest"]
+        out["strata_key_commitment"] = plan.freeze_summary["strata_key_commitment"]
+    return out

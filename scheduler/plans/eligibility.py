@@ -10,7 +10,7 @@ conflict with the entity and did not inspect it last time (rotation).
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
+from collections import Counter, defaultdict
 
 import numpy as np
 from sqlalchemy import func, select
@@ -21,14 +21,17 @@ from scheduler.errors import Msg
 from scheduler.models import (
     Assignment,
     Conflict,
+    Entity,
     Inspection,
     InspectionHistory,
     LeavePeriod,
     Officer,
     Plan,
+    Unit,
     history_officer,
 )
 from scheduler.plans.core import DONE_STATES, own_plan_history_excluded
+from scheduler.plans.queries import team_of
 
 # Why an officer cannot take an inspection; the order is the order of the checks.
 REASONS = {
@@ -162,3 +165,88 @@ def availability(
                 if start <= d <= end:
                     avail[index[oid], k] = False
     return avail
+
+
+def team_candidates(
+    session: Session,
+    plan: Plan,
+    insp: Inspection,
+    body_id: int,
+    exclude: set[int],
+    with_reasons: bool = False,
+):
+    """Officers of the body who may join the inspection's team now (a replacement, a
+    rematch, a manual assignment), and the count of the others by first reason; with
+    `with_reasons` also {officer id: reason} of each officer left out. Nobody who was ever
+    on this inspection's team (ended rows included) or is in `exclude` comes back; the
+    rules are the match's, on the visit's day once scheduled, plus the caps left."""
+    day_from = insp.visit_date or plan.window_start
+    day_to = insp.visit_date or plan.window_end
+    ever = set(
+        session.scalars(select(Assignment.officer_id).where(Assignment.inspection_id == insp.id))
+    )
+    active = (
+        select(Assignment.officer_id, func.count())
+        .join(Inspection, Inspection.id == Assignment.inspection_id)
+        .where(Inspection.plan_id == plan.id, Assignment.active)
+        .group_by(Assignment.officer_id)
+    )
+    load = dict(session.execute(active).all())
+    day_load = (
+        dict(session.execute(active.where(Inspection.visit_date == insp.visit_date)).all())
+        if insp.visit_date
+        else {}
+    )
+    cap = plan.match_summary["cap"]
+    cap_per_day = int(plan.rules.get("cap_per_day", 4))
+    conflicted = set(
+        session.scalars(select(Conflict.officer_id).where(Conflict.entity_id == insp.entity_id))
+    )
+    rotation = last_inspectors(session, [insp.entity_id], body_id, plan.window_start).get(
+        insp.entity_id, set()
+    )
+    entity = session.get(Entity, insp.entity_id)
+    cat_needed = {
+        it.category_zh
+        for it in plan.items
+        if it.body_id == body_id and it.fits(entity.type, entity.industry)
+    }
+    unit_town = dict(session.execute(select(Unit.id, Unit.town_id)).all())
+    officers = session.scalars(select(Officer).where(Officer.body_id == body_id)).all()
+    if insp.visit_date:  # available on the inspection date
+        on_leave = set(
+            session.scalars(
+                select(LeavePeriod.officer_id).where(
+                    LeavePeriod.starts_on <= day_to, LeavePeriod.ends_on >= day_from
+                )
+            )
+        )
+    else:  # the match's rule: not on leave for the whole window
+        on_leave = on_leave_all_window(session, plan, [o.id for o in officers])
+    team = {a.officer_id for a in team_of(session, insp.id, body_id)}
+    ok, why, reasons = [], Counter(), {}
+    for o in officers:
+        if o.id in team:
+            continue
+        if o.id in ever or o.id in exclude:
+            reason = "previous"
+        elif not o.certified_for(day_from, day_to):
+            reason = "certificate"
+        elif o.id in on_leave:
+            reason = "leave"
+        elif o.competences and not cat_needed <= o.competence_set():
+            reason = "competence"
+        elif plan.rules.get("cross_jurisdiction") and unit_town.get(o.unit_id) == entity.town_id:
+            reason = "jurisdiction"
+        elif o.id in conflicted:
+            reason = "conflict"
+        elif o.id in rotation:
+            reason = "rotation"
+        elif load.get(o.id, 0) >= cap or day_load.get(o.id, 0) >= cap_per_day:
+            reason = "cap"
+        else:
+            ok.append(o)
+            continue
+        why[reason] += 1
+        reasons[o.id] = reason
+    return (ok, why, reasons) if with_reasons else (ok, why)

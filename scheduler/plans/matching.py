@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import math
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -298,6 +299,30 @@ def explain(built: Built, diagnosis: matcher.Diagnosis) -> list[Msg]:
     return lines
 
 
+# Balanced mode's reserve (余量): the smallest feasible cap plus 10 %, at least one more
+# inspection per officer, never above the planner's cap.
+RESERVE_SHARE = 0.10
+RESERVE_MIN = 1
+
+
+def balanced_cap(smallest: int, limit: int | None) -> int:
+    """The cap balanced mode uses: `smallest` plus the reserve, at most `limit`."""
+    cap = smallest + max(RESERVE_MIN, math.ceil(smallest * RESERVE_SHARE))
+    return cap if limit is None else max(smallest, min(cap, limit))
+
+
+def slack_by_body(problem: matcher.MatchProblem) -> dict[str, int]:
+    """Per body: places its officers could still take within their caps (each officer at
+    most his or her eligible inspections) beyond the demand; negative when short."""
+    n_b = len(problem.body_codes)
+    degree = np.bincount(problem.pair_o, minlength=len(problem.officer_keys))
+    usable = np.bincount(
+        problem.officer_body, weights=np.minimum(problem.cap, degree), minlength=n_b
+    )
+    demand = problem.demand.sum(axis=0) if n_b else np.zeros(0)
+    return {problem.body_codes[b]: int(usable[b] - demand[b]) for b in range(n_b)}
+
+
 def match(session: Session, code: str, actor: Actor) -> Plan:
     """Match every drawn inspection's teams (spec section 4) and store the assignments."""
     plan = require_plan(session, code, actor, MANAGE, lock=True)
@@ -306,11 +331,15 @@ def match(session: Session, code: str, actor: Actor) -> Plan:
     built = build_problem(session, plan)
     problem = built.problem
     limit = rules.get("cap_per_officer")
+    smallest = reserve = None
     if rules["mode"] == "balanced":
-        # The smallest cap that admits a full match, never above the planner's cap.
+        # The smallest cap that admits a full match plus a reserve, never above the
+        # planner's cap: so that one recusal does not leave a team short.
         ceiling = built.limit if limit is None else np.minimum(built.limit, limit)
-        cap = matcher.smallest_limited_cap(problem, ceiling)
-        if cap is not None:
+        smallest = matcher.smallest_limited_cap(problem, ceiling)
+        if smallest is not None:
+            cap = balanced_cap(smallest, limit)
+            reserve = cap - smallest
             problem = problem.with_cap(np.minimum(cap, built.limit))
         else:
             cap = limit
@@ -318,12 +347,15 @@ def match(session: Session, code: str, actor: Actor) -> Plan:
         cap = limit
     try:
         result = matcher.solve(problem, plan.seed, plan.code)
-    except matcher.Infeasible as exc:
+    except matcher.Infeasible:
         built.problem = problem
+        # The cap that would help must respect each officer's own ceiling (daily cap x
+        # available working days), which the solver alone does not know.
+        diagnosis = matcher.diagnose(problem, built.limit)
         raise MatchInfeasible(
             Msg(f"计划 {plan.code} 无法完成匹配", f"plan {plan.code} has no valid match"),
-            explain(built, exc.diagnosis),
-            exc.diagnosis.as_dict(),
+            explain(built, diagnosis),
+            diagnosis.as_dict(),
         ) from None
     # Fit the teams to the calendar before anything is stored (plans/fitting.py).
     inputs = fitting.fit_inputs(session, plan, built.officers, built.available, built.days)
@@ -417,6 +449,9 @@ def match(session: Session, code: str, actor: Actor) -> Plan:
         "assignments": len(rows),
         "eligible_pairs": int(len(problem.pair_i)),
         "assignment_sha256": digest,
+        "smallest_feasible_cap": smallest,
+        "reserve": reserve,
+        "cap_slack": slack_by_body(problem),
         # Members swapped so that every inspection has a day (plans/fitting.py).
         "schedule_repairs": len(fitted.swaps),
         "slack": fitting.slack(

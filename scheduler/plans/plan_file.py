@@ -38,7 +38,12 @@ from scheduler.errors import FairdrawError, Msg, PlanError
 from scheduler.textfiles import decode_text
 
 CREDIT_CLASSES = ("A", "B", "C", "D")
-STRATA_BY = ("credit_class", "credit_class_item", "none")
+# Strata by the confidential credit-risk class are sealed (分层保密, spec section 7); strata by
+# public attributes (none, item code, town code, entity type E/I/C) are open (sections 1-5).
+SEALED_STRATA_BY = ("credit_class", "credit_class_item")
+OPEN_STRATA_BY = ("none", "item", "town", "entity_type")
+STRATA_BY = SEALED_STRATA_BY + OPEN_STRATA_BY
+ENTITY_TYPES = ("E", "I", "C")
 ALL_STRATUM = "ALL"
 # A plan code (计划编号): upper-case letters, digits and hyphens, 2 to 32 characters, first
 # not a hyphen. Matched on the whole string: it appears in URLs, file names and headers.
@@ -256,6 +261,16 @@ class PlanFileSchema(StrictSchema):
                         Msg(
                             f"按信用风险分类分层须给出 A、B、C、D 四类，此处为 {sorted(rules)}",
                             f"by credit_class gives exactly A, B, C and D, got {sorted(rules)}",
+                        )
+                    ],
+                    field_name="strata",
+                )
+            if strata["by"] == "entity_type" and not set(rules) <= set(ENTITY_TYPES):
+                raise ValidationError(
+                    [
+                        Msg(
+                            f"按主体类型分层的标签只能是 E、I、C，此处为 {sorted(rules)}",
+                            f"by entity_type labels are E, I or C, got {sorted(rules)}",
                         )
                     ],
                     field_name="strata",

@@ -41,14 +41,18 @@ def publish(session: Session, code: str, actor: Actor) -> Plan:
         )
     plan.state = PlanState.PUBLISHED.value
     plan.published_at = now_utc().replace(microsecond=0)
-    record(session, EventKind.PLAN_PUBLISHED, actor, subject=plan.code)
+    published = record(session, EventKind.PLAN_PUBLISHED, actor, subject=plan.code)
+    plan.published_chain_head = published.hash  # published in the bundle
     session.flush()
     return plan
 
 
 def is_public(plan: Plan) -> bool:
-    """Whether the public may see the plan: published, or closed after publication."""
-    return plan.state in PUBLIC_STATES
+    """Whether the public may see the plan: published, or closed after publication, or
+    cancelled after publication (its record stays, with the reason)."""
+    return plan.state in PUBLIC_STATES or (
+        plan.state == PlanState.CANCELLED.value and plan.published_at is not None
+    )
 
 
 def _not_found(code: str) -> NotFound:

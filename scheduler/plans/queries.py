@@ -22,12 +22,16 @@ def inspection_counts(session: Session, plan: Plan) -> dict[str, int]:
 
 
 def short_teams(session: Session, plan: Plan) -> list[tuple[str, str]]:
-    """(uscc, reason) of the inspections whose team a recusal left incomplete."""
+    """(uscc, reason) of the inspections whose team a recusal left incomplete, or whose
+    team a directory change flagged (`team_flag`): none may be published."""
     return [
-        (uscc, reason)
-        for uscc, reason in session.execute(
-            select(Inspection.uscc, Inspection.short_reason)
-            .where(Inspection.plan_id == plan.id, Inspection.short_reason.is_not(None))
+        (uscc, "; ".join(r for r in (short, flag) if r))
+        for uscc, short, flag in session.execute(
+            select(Inspection.uscc, Inspection.short_reason, Inspection.team_flag)
+            .where(
+                Inspection.plan_id == plan.id,
+                Inspection.short_reason.is_not(None) | Inspection.team_flag.is_not(None),
+            )
             .order_by(Inspection.uscc)
         )
     ]
@@ -67,4 +71,6 @@ def summary(session: Session, plan: Plan) -> dict:
         "match": plan.match_summary,
         "schedule": plan.schedule_summary,
         "published_at": iso_utc(plan.published_at) if plan.published_at else None,
+        "cancelled_at": iso_utc(plan.cancelled_at) if plan.cancelled_at else None,
+        "cancel_reason": plan.cancel_reason,
     }

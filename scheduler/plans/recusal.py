@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from scheduler import access
@@ -24,16 +24,13 @@ from scheduler.models import (
     AssignmentEnd,
     Conflict,
     ConflictKind,
-    Entity,
     Inspection,
-    LeavePeriod,
     Officer,
     Plan,
     PlanState,
-    Unit,
 )
 from scheduler.plans.core import get_plan, require_plan, require_state
-from scheduler.plans.eligibility import REASONS, last_inspectors, on_leave_all_window
+from scheduler.plans.eligibility import REASONS, team_candidates
 from scheduler.plans.queries import team_of
 from solver import match as matcher
 
@@ -62,76 +59,8 @@ def replacement_candidates(
     session: Session, plan: Plan, insp: Inspection, body_id: int, exclude: set[int]
 ) -> tuple[list[Officer], Counter]:
     """Officers who may replace a member (spec section 4's replacement rule), and the
-    count of the others by reason. Nobody who was ever on this inspection's team (ended
-    rows included) comes back."""
-    day_from = insp.visit_date or plan.window_start
-    day_to = insp.visit_date or plan.window_end
-    ever = set(
-        session.scalars(select(Assignment.officer_id).where(Assignment.inspection_id == insp.id))
-    )
-    active = (
-        select(Assignment.officer_id, func.count())
-        .join(Inspection, Inspection.id == Assignment.inspection_id)
-        .where(Inspection.plan_id == plan.id, Assignment.active)
-        .group_by(Assignment.officer_id)
-    )
-    load = dict(session.execute(active).all())
-    day_load = (
-        dict(session.execute(active.where(Inspection.visit_date == insp.visit_date)).all())
-        if insp.visit_date
-        else {}
-    )
-    cap = plan.match_summary["cap"]
-    cap_per_day = int(plan.rules.get("cap_per_day", 4))
-    conflicted = set(
-        session.scalars(select(Conflict.officer_id).where(Conflict.entity_id == insp.entity_id))
-    )
-    rotation = last_inspectors(session, [insp.entity_id], body_id, plan.window_start).get(
-        insp.entity_id, set()
-    )
-    entity = session.get(Entity, insp.entity_id)
-    cat_needed = {
-        it.category_zh
-        for it in plan.items
-        if it.body_id == body_id and it.fits(entity.type, entity.industry)
-    }
-    unit_town = dict(session.execute(select(Unit.id, Unit.town_id)).all())
-    officers = session.scalars(select(Officer).where(Officer.body_id == body_id)).all()
-    if insp.visit_date:  # available on the inspection date
-        on_leave = set(
-            session.scalars(
-                select(LeavePeriod.officer_id).where(
-                    LeavePeriod.starts_on <= day_to, LeavePeriod.ends_on >= day_from
-                )
-            )
-        )
-    else:  # the match's rule: not on leave for the whole window
-        on_leave = on_leave_all_window(session, plan, [o.id for o in officers])
-    team = {a.officer_id for a in team_of(session, insp.id, body_id)}
-    ok, why = [], Counter()
-    for o in officers:
-        if o.id in team:
-            continue
-        if o.id in ever or o.id in exclude:
-            why["previous"] += 1
-            continue
-        if not o.certified_for(day_from, day_to):
-            why["certificate"] += 1
-        elif o.id in on_leave:
-            why["leave"] += 1
-        elif o.competences and not cat_needed <= o.competence_set():
-            why["competence"] += 1
-        elif plan.rules.get("cross_jurisdiction") and unit_town.get(o.unit_id) == entity.town_id:
-            why["jurisdiction"] += 1
-        elif o.id in conflicted:
-            why["conflict"] += 1
-        elif o.id in rotation:
-            why["rotation"] += 1
-        elif load.get(o.id, 0) >= cap or day_load.get(o.id, 0) >= cap_per_day:
-            why["cap"] += 1
-        else:
-            ok.append(o)
-    return ok, why
+    count of the others by reason; see `scheduler.plans.eligibility.team_candidates`."""
+    return team_candidates(session, plan, insp, body_id, exclude)
 
 
 REPLACEABLE = (PlanState.MATCHED, PlanState.SCHEDULED, PlanState.PUBLISHED)

@@ -107,11 +107,12 @@ def check_input(
     window_start: dt.date,
     today: dt.date,
     complete: bool,
+    cats: dict[str, ResultCategory] | None = None,
 ) -> list[dict]:
     """The problems of a result, one dict per field (`field`, `message`, maybe `value`).
     `complete` also requires what a submission needs: a category, the date, and the
-    findings when a category is a finding."""
-    cats = categories(session)
+    findings when a category is a finding. `cats` saves reading the categories again."""
+    cats = cats if cats is not None else categories(session)
     out: list[dict] = []
 
     def bad(name: str, zh: str, en: str, value=None) -> None:

@@ -267,7 +267,7 @@ def import_results(
             for d in exc.details:
                 bad(d["field"], d["message"].zh, d["message"].en, d.get("value", ""))
             continue
-        problems = check_input(session, data_in, plan.window_start, today, complete=True)
+        problems = check_input(session, data_in, plan.window_start, today, complete=True, cats=cats)
         for p in problems:
             if p["field"] == "categories" and "value" in p and p["value"] not in cats:
                 continue  # reported above with the text as written

@@ -568,16 +568,24 @@ def disclose(
         elif body:
             query = query.where(InspectionResult.body_id == _body_by_code(session, body).id)
         results = session.scalars(query.order_by(InspectionResult.id)).all()
-    _disclose_rows(session, [r.id for r in results], now)
-    for r in results:
-        session.refresh(r)
+    ids = [r.id for r in results]
+    _disclose_rows(session, ids, now)
+    for r in results:  # reloaded on next access, without a query per row now
+        session.expire(r)
+    keys = session.execute(
+        select(Inspection.uscc, Body.code)
+        .join(InspectionResult, InspectionResult.inspection_id == Inspection.id)
+        .join(Body, Body.id == InspectionResult.body_id)
+        .where(InspectionResult.id.in_(ids[:500]))
+        .order_by(Inspection.uscc, Body.code)
+    ).all()
     record(
         session,
         EventKind.RESULT_DISCLOSED,
         actor,
         subject=plan.code,
         count=len(results),
-        inspections=[f"{plan.code}/{r.inspection.uscc}:{r.body.code}" for r in results][:1000],
+        inspections=[f"{plan.code}/{u}:{b}" for u, b in keys],
         body=body or actor.body,
         at=now.isoformat(),
     )

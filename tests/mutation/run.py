@@ -18,6 +18,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -160,16 +161,23 @@ def main() -> int:
         configure(modules, tests)
         print(f"== {group}: {', '.join(modules)} (at most {args.minutes:g} min)", flush=True)
         started = time.monotonic()
+        # Its own process group: on the time bound, mutmut and its forked workers stop.
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "mutmut", "run", "--max-children", str(args.jobs)],
+            cwd=WORK,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            start_new_session=True,
+        )
         try:
-            subprocess.run(
-                [sys.executable, "-m", "mutmut", "run", "--max-children", str(args.jobs)],
-                cwd=WORK,
-                env=env,
-                timeout=args.minutes * 60,
-                check=False,
-                stdout=subprocess.DEVNULL,
-            )
+            proc.wait(timeout=args.minutes * 60)
         except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGTERM)
+            try:
+                proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait()
             print(f"   stopped after {args.minutes:g} min; unchecked mutants stay unchecked")
         print(f"   {time.monotonic() - started:.0f} s", flush=True)
     by_module: dict[str, Counter] = defaultdict(Counter)

@@ -122,3 +122,103 @@ def test_only_a_planner_creates_and_only_for_his_or_her_body(db_session, actor, 
         db_session.rollback()
         count = db_session.execute(text("SELECT count(*) FROM plan")).scalar_one()
         assert count == 0
+
+
+# ------------------------------------------------------------------ team changes
+
+
+@pytest.fixture
+def matched_pair(db_session):
+    """Two matched plans of SC (teams of two): the first and the second."""
+    from tests.districts import run_plan
+
+    d = District(db_session)
+    e1 = d.entity()
+    e2 = d.entity()
+    for _ in range(3):
+        d.officer()
+    d.commit()
+    run_plan(db_session, plan_data(), until="matched")
+    run_plan(db_session, plan_data(code="SC-2027-102"), until="matched")
+    return e1, e2
+
+
+def _team(db_session, code, uscc):
+    return sorted(
+        r[0]
+        for r in db_session.execute(
+            text(
+                "SELECT o.cert_no FROM assignment a JOIN officer o ON o.id = a.officer_id "
+                "JOIN inspection i ON i.id = a.inspection_id JOIN plan p ON p.id = i.plan_id "
+                "WHERE p.code = :c AND i.uscc = :u AND a.active = :t"
+            ),
+            {"c": code, "u": uscc, "t": True},
+        )
+    )
+
+
+def _replace(db_session, actor, uscc, cert_no, reason, code=CODE):
+    from scheduler.plans import recusal
+
+    return recusal.replace_member(db_session, code, uscc, cert_no, reason, "x", actor)
+
+
+@pytest.mark.parametrize(
+    ("who", "outcome"),
+    [
+        ("lead planner", "ok"),
+        ("participating planner", "not_found"),  # this plan is SC's alone
+        ("planner of another body", "not_found"),
+        ("admin", "forbidden"),
+        ("auditor", "forbidden"),
+        ("system", "ok"),
+    ],
+)
+def test_who_may_change_a_team(db_session, matched_pair, who, outcome):
+    from scheduler.models import AssignmentEnd
+
+    e1, _ = matched_pair
+    actor = MATRIX[who][0]
+    member = _team(db_session, CODE, e1.uscc)[0]
+    before = _team(db_session, CODE, e1.uscc)
+    if outcome == "ok":
+        _replace(db_session, actor, e1.uscc, member, AssignmentEnd.UNAVAILABLE)
+        assert member not in _team(db_session, CODE, e1.uscc)
+        return
+    with pytest.raises(RAISES[outcome]):
+        _replace(db_session, actor, e1.uscc, member, AssignmentEnd.RECUSAL_ENTITY)
+    db_session.rollback()
+    assert _team(db_session, CODE, e1.uscc) == before
+
+
+def test_an_officer_recuses_only_himself_only_on_his_own_active_inspections(
+    db_session, matched_pair
+):
+    from scheduler.models import AssignmentEnd
+
+    e1, e2 = matched_pair
+    team = _team(db_session, CODE, e1.uscc)
+    me = Actor("rt-officer", "officer", body="SC", cert_no=team[0])
+    colleague = team[1]
+    with pytest.raises(Forbidden):  # a colleague
+        _replace(db_session, me, e1.uscc, colleague, AssignmentEnd.RECUSAL_OFFICER)
+    db_session.rollback()
+    with pytest.raises(Forbidden):  # speaking for the entity
+        _replace(db_session, me, e1.uscc, team[0], AssignmentEnd.RECUSAL_ENTITY)
+    db_session.rollback()
+    if team[0] not in _team(db_session, CODE, e2.uscc):  # not his inspection: 404
+        with pytest.raises(NotFound):
+            _replace(db_session, me, e2.uscc, team[0], AssignmentEnd.RECUSAL_OFFICER)
+        db_session.rollback()
+    outsider = Actor("rt-other", "officer", body="SC", cert_no="RTSC999999")
+    with pytest.raises(NotFound):  # on no team of the plan: the plan does not exist to him
+        _replace(db_session, outsider, e1.uscc, "RTSC999999", AssignmentEnd.RECUSAL_OFFICER)
+    db_session.rollback()
+    assert _team(db_session, CODE, e1.uscc) == team
+    _replace(db_session, me, e1.uscc, team[0], AssignmentEnd.RECUSAL_OFFICER)
+    db_session.commit()
+    assert team[0] not in _team(db_session, CODE, e1.uscc)
+    # Once off the team (the row ended, not deleted), the inspection is no longer his.
+    with pytest.raises(NotFound):
+        _replace(db_session, me, e1.uscc, team[0], AssignmentEnd.RECUSAL_OFFICER)
+    db_session.rollback()

@@ -5,16 +5,19 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user, login_user
 from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
 from scheduler import users
 from scheduler.db import db
+from scheduler.throttle import LoginThrottled
 from web.access import LOGGED_IN, public, roles
+from web.auth import sessions
+from web.i18n import select_locale
 
 bp = Blueprint("auth", __name__, template_folder="templates")
 
@@ -35,7 +38,9 @@ def _safe_next(target: str | None) -> str | None:
 
 
 def home_for(user) -> str:
-    """Where a user lands after login."""
+    """Where a user lands after login: officers on their own inspections (/me/)."""
+    if user.role == "officer":
+        return url_for("workspace.index")
     return url_for("console.index")
 
 
@@ -47,17 +52,27 @@ def login():
     form = LoginForm()
     if not form.validate_on_submit():
         return render_template("auth/login.html", form=form)
-    user = users.login(db.session, form.username.data, form.password.data, request.remote_addr)
-    db.session.commit()  # failures are audited too
+    try:
+        user = users.login(db.session, form.username.data, form.password.data, request.remote_addr)
+    except LoginThrottled as exc:
+        db.session.rollback()
+        flash(exc.message.text(select_locale()), "error")
+        page = render_template("auth/login.html", form=form)
+        return page, 429, {"Retry-After": str(exc.retry_after)}
+    db.session.commit()  # failures are audited (and counted) too
     if user is None:
         flash(_("Wrong username or password."), "error")
         return render_template("auth/login.html", form=form), 401
+    session.clear()  # nothing of an anonymous session carries over into the login
     login_user(user)
+    sessions.start()
     return redirect(_safe_next(request.args.get("next")) or home_for(user))
 
 
 @bp.route("/logout", methods=["POST"])
 @roles(*LOGGED_IN)
 def logout():
-    logout_user()
+    users.logout(db.session, current_user._get_current_object())  # every session of the user
+    db.session.commit()
+    sessions.end()
     return redirect(url_for("portal.home"))

@@ -5,4 +5,5 @@ ZH = {
     "Username": "用户名",
     "Password": "密码",
     "Log in": "登录",
+    "Your session has expired; please log in again.": "会话已过期，请重新登录。",
 }

@@ -23,7 +23,7 @@ def drawn_plan(db_session, plan_file, **overrides):
     )
     base.update(overrides)
     create.create_plan(db_session, plan_file(**base), ACTOR)
-    draw.freeze(db_session, CODE, ACTOR)
+    draw.freeze(db_session, CODE, ACTOR, force=True)  # match tests build infeasible plans too
     draw.set_seed(db_session, CODE, SEED, ACTOR)
     draw.draw(db_session, CODE, ACTOR)
     db_session.commit()

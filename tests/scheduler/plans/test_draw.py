@@ -13,7 +13,7 @@ from scheduler.errors import PlanError
 from scheduler.models import AuditEvent, Entity, Inspection, PlanPopulation
 from scheduler.plans import create, draw
 from scheduler.plans.core import get_plan
-from solver.draw import sample_size, ticket
+from solver.draw import keyed_ticket, sample_size, ticket
 
 ACTOR = Actor.system("test")
 
@@ -26,7 +26,7 @@ def _count(session, model, *where):
 
 def _through_draw(session, data, seed=SEED):
     create.create_plan(session, data, ACTOR)
-    draw.freeze(session, data["code"], ACTOR)
+    draw.freeze(session, data["code"], ACTOR, force=True)  # draw tests take everyone
     draw.set_seed(session, data["code"], seed, ACTOR)
     plan = draw.draw(session, data["code"], ACTOR)
     session.commit()
@@ -76,16 +76,35 @@ def test_frozen_population_survives_directory_changes(db_session, small_district
     assert draw.frozen_population(db_session, plan) == before
 
 
+@pytest.mark.parametrize(
+    "strata",
+    [
+        {"by": "credit_class", "ratios_bp": {"A": 300, "B": 500, "C": 1000, "D": 2000}},
+        {"by": "entity_type", "ratios_bp": {"E": 700, "I": 1500, "C": 3000}},
+    ],
+    ids=["sealed", "open"],
+)
 def test_draw_selects_the_smallest_tickets_and_adds_key_supervision(
-    db_session, small_district, plan_file
+    db_session, small_district, plan_file, strata
 ):
-    plan = _through_draw(db_session, plan_file())
+    plan = _through_draw(db_session, plan_file(strata=strata))
     keys, strata = draw.frozen_population(db_session, plan)
     drawn = db_session.scalars(select(Inspection).where(Inspection.plan_id == plan.id)).all()
     random_rows = [i for i in drawn if i.origin == "random"]
+    if plan.strata_key is None:  # open: anyone's ticket
+        assert plan.rules["strata"]["by"] == "entity_type"
+
+        def ticket_of(k):
+            return ticket(SEED, plan.code, k)
+    else:  # sealed: the keyed ticket of spec section 7
+        assert len(bytes.fromhex(plan.strata_key)) == 32
+
+        def ticket_of(k):
+            return keyed_ticket(bytes.fromhex(plan.strata_key), SEED, plan.code, k)
+
     for s in plan.freeze_summary["strata"]:
         members = [k for k, st in zip(keys, strata, strict=True) if st == s["stratum"]]
-        expected = sorted(members, key=lambda k: (ticket(SEED, plan.code, k), k))[: s["k"]]
+        expected = sorted(members, key=lambda k: (ticket_of(k), k))[: s["k"]]
         got = [
             i.uscc for i in sorted(random_rows, key=lambda i: i.rank) if i.stratum == s["stratum"]
         ]
@@ -149,7 +168,7 @@ def test_max_per_year_counts_history_and_other_plans(db_session, small_district,
         code="SC-2027-B", strata=everyone, exclusions={"months_since_last": None, "max_per_year": 2}
     )
     create.create_plan(db_session, second, ACTOR)
-    plan = draw.freeze(db_session, "SC-2027-B", ACTOR)
+    plan = draw.freeze(db_session, "SC-2027-B", ACTOR, force=True)
     # The 20 entities with January history were drawn again by plan A: two in 2027.
     assert plan.freeze_summary["excluded"] == {"max_per_year": 20}
 

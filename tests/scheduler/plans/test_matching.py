@@ -52,9 +52,11 @@ def test_match_respects_every_rule_and_is_optimal(
     assert not db_session.scalars(
         select(Assignment).where(Assignment.officer_id == officers[1].id)
     ).all()
-    # Balanced: the cap is the smallest feasible one.
+    # Balanced: the smallest feasible cap plus the reserve, never above the planner's cap.
     built = matching.build_problem(db_session, plan)
-    assert plan.match_summary["cap"] == matcher.smallest_feasible_cap(built.problem)
+    smallest = matcher.smallest_feasible_cap(built.problem)
+    assert plan.match_summary["smallest_feasible_cap"] == smallest
+    assert plan.match_summary["cap"] == min(smallest + max(1, -(-smallest // 10)), 30)
     # The auditor export agrees with the stored match and is optimal.
     export = matching.audit_export(db_session, get_plan(db_session, CODE))
     assert {tuple(p) for p in export["eligible"]} >= {(a[0], a[1]) for a in export["assignment"]}
@@ -172,7 +174,7 @@ def test_rotation_and_recent_exclusion_see_this_systems_own_plans(
         key_supervision={"flagged": False},
     )
     create.create_plan(db_session, later, ACTOR)
-    plan_b = draw.freeze(db_session, "SC-2026-B", ACTOR)
+    plan_b = draw.freeze(db_session, "SC-2026-B", ACTOR, force=True)
     keys, _ = draw.frozen_population(db_session, plan_b)
     usccs = {i.uscc for i in visited.values()}
     assert not usccs & set(keys)
@@ -186,7 +188,7 @@ def test_rotation_and_recent_exclusion_see_this_systems_own_plans(
         key_supervision={"flagged": False},
     )
     create.create_plan(db_session, again, ACTOR)
-    draw.freeze(db_session, "SC-2026-C", ACTOR)
+    draw.freeze(db_session, "SC-2026-C", ACTOR, force=True)
     draw.set_seed(db_session, "SC-2026-C", SEED, ACTOR)
     plan_c = draw.draw(db_session, "SC-2026-C", ACTOR)
     built = matching.build_problem(db_session, plan_c)

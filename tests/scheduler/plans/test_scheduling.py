@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import select
 
 from scheduler.actors import Actor
-from scheduler.errors import MatchInfeasible
+from scheduler.errors import CapacityShort, MatchInfeasible
 from scheduler.models import Assignment, Inspection, LeavePeriod
 from scheduler.plans import create, draw, matching, queries, scheduling
 from scheduler.plans.core import get_plan
@@ -90,7 +90,7 @@ def test_provisional_window_is_reported(db_session, small_district, plan_file):
         assert (insp.visit_date.month, insp.visit_date.day) not in {(5, 1), (5, 2), (5, 3)}
 
 
-def _five_day_plan(db_session, plan_file, cap_per_day):
+def _five_day_plan(db_session, plan_file, cap_per_day, force=False):
     create.create_plan(
         db_session,
         plan_file(
@@ -103,14 +103,20 @@ def _five_day_plan(db_session, plan_file, cap_per_day):
         ),
         ACTOR,
     )
-    draw.freeze(db_session, CODE, ACTOR)
+    draw.freeze(db_session, CODE, ACTOR, force=force)
     draw.set_seed(db_session, CODE, SEED, ACTOR)
     draw.draw(db_session, CODE, ACTOR)
 
 
 def test_match_knows_how_many_visits_the_window_allows(db_session, small_district, plan_file):
     # 28 inspections x 2 officers = 56 places; 8 officers x 5 days x 1 a day = 40.
-    _five_day_plan(db_session, plan_file, cap_per_day=1)
+    # The capacity check refuses the freeze already ...
+    with pytest.raises(CapacityShort) as short:
+        _five_day_plan(db_session, plan_file, cap_per_day=1)
+    assert "40 officer-days x 1 a day = 40" in str(short.value)
+    db_session.rollback()
+    # ... and a forced plan fails to match with the same numbers.
+    _five_day_plan(db_session, plan_file, cap_per_day=1, force=True)
     with pytest.raises(MatchInfeasible) as err:
         matching.match(db_session, CODE, ACTOR)
     assert "capacity 40" in str(err.value)

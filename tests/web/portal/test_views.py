@@ -39,8 +39,12 @@ def test_bundle_is_public_only_after_publication(client, db_session, small_distr
     resp = client.get(f"/plans/{code}/bundle.json")
     assert resp.status_code == 200
     data = resp.get_json()
-    assert data["algorithm"] == "sha256-bottom-k/1" and data["seed"] == SEED
-    assert verify_bundle(data) == []
+    # Strata by credit class: a sealed plan, whose public bundle lists keys only.
+    assert data["algorithm"] == "hmac-sha256-bottom-k/1" and data["seed"] == SEED
+    assert all(isinstance(key, str) for key in data["population"])
+    assert "strata_key" not in data
+    commitment = client.get(f"/plans/{code}/commitment.json").get_json()
+    assert verify_bundle(data) == [] and verify_bundle(data, commitment) == []
     assert client.get("/plans/NOPE/bundle.json").status_code == 404
 
 

@@ -313,7 +313,8 @@ def test_csv_has_a_bom_and_neutralises_formulas(ui_app):
         data = csv_bytes(download_columns(), download_rows())
     assert data.startswith(b"\xef\xbb\xbf")
     read = list(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline="")))
-    assert read[0] == ["Name", "Credit code", "Amount", "Date", "Frozen at", "State"]
+    # "Name" and "State" are in the catalogue: translated, as every plain msgid label
+    assert read[0] == ["名称", "Credit code", "Amount", "Date", "Frozen at", "状态"]
     assert [r[0] for r in read[1:7]] == ["'" + t for t in DANGEROUS]
     first = read[1]
     assert first[1:] == [
@@ -375,7 +376,7 @@ def test_the_download_link_gives_exactly_the_rows_shown(ui_app):
     html = shown.get_data(as_text=True)
     codes_shown = [
         line.split('<span class="mono">')[1].split("<")[0]
-        for line in html.split('data-label="Plan number">')[1:]
+        for line in html.split('data-label="计划编号">')[1:]
     ]
     assert len(codes_shown) == 20
     as_csv = client.get("/_ui/sample?sort=inspections&dir=desc&page=2&per_page=20&format=csv")
