@@ -181,6 +181,10 @@ def _match(session: Session, plan: Plan) -> dict | None:
         "leaders": sum(1 for *_, leader, _ in rows if leader),
         "workload": workload,
         "short_teams": [{"inspection": f"{plan.code}/{u}", "reason": r} for u, r in short],
+        # Room left per body (plans/fitting.py): free officer-day slots, free places under
+        # the cap, officers at the cap; and the members swapped so every visit has a day.
+        "slack": plan.match_summary.get("slack") or {},
+        "schedule_repairs": plan.match_summary.get("schedule_repairs", 0),
     }
 
 
@@ -375,6 +379,27 @@ def report_lines(report: dict, lang: str) -> list[str]:
                     f"最多 {w['max']}",
                     f"  {body} workload: {w['officers']} officers, min {w['min']}, median "
                     f"{w['median']:g}, max {w['max']}",
+                )
+            )
+        for body, room in match["slack"].items():
+            add(
+                t(
+                    lang,
+                    f"  {body} 余量：空闲人日名额 {room['officer_day_slots']}，上限内可增 "
+                    f"{room['cap_places']} 项，已达上限 {room['officers_at_cap']} 人",
+                    f"  {body} slack: {room['officer_day_slots']} free officer-day slots, "
+                    f"{room['cap_places']} places under the cap, {room['officers_at_cap']} "
+                    "officers at the cap",
+                )
+            )
+        if match["schedule_repairs"]:
+            n = match["schedule_repairs"]
+            add(
+                t(
+                    lang,
+                    f"  为排期调换的成员：{n} 人次（见审计导出 schedule_repairs）",
+                    f"  members swapped so that every visit has a day: {n} (see the auditor "
+                    "export's schedule_repairs)",
                 )
             )
         short = match["short_teams"]

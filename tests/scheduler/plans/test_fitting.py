@@ -209,3 +209,24 @@ def test_auditor_export_names_the_swaps(db_session, small_district, plan_file, s
         assert swap["removed"] != swap["replacement"]
     # The assignment as matched is still the optimum the auditor re-solves to.
     assert all(len(row) == 3 for row in export["assignment"])
+
+
+def test_plan_show_reports_slack_and_repairs(db_session, small_district, plan_file):
+    from scheduler.plans.report import plan_report, report_lines
+
+    for n, s in enumerate(SEEDS):
+        try:
+            plan = run_to_match(db_session, plan_file, f"SC-2027-{400 + n}", s)
+        except MatchInfeasible:
+            db_session.rollback()
+            continue
+        if plan.match_summary["schedule_repairs"]:
+            break
+    report = plan_report(db_session, plan)
+    room = report["match"]["slack"]["SC"]
+    # 8 officers x 3 working days x 1 a day = 24 slots, 10 inspections x 2 members = 20
+    assert room["officer_day_slots"] == 24 - 20
+    assert report["match"]["schedule_repairs"] == plan.match_summary["schedule_repairs"] > 0
+    text = "\n".join(report_lines(report, "zh"))
+    assert "SC 余量：空闲人日名额 4" in text and "为排期调换的成员" in text
+    assert "free officer-day slots" in "\n".join(report_lines(report, "en"))
