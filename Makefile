@@ -10,7 +10,7 @@ MO     := web/translations/zh/LC_MESSAGES/messages.mo web/translations/en/LC_MES
 
 export FLASK_APP := web
 
-.PHONY: run serve install install-dev migrate demo test test-sqlite test-postgres bench lint format translations clean
+.PHONY: run serve install install-dev migrate demo test test-sqlite test-postgres bench lint format translations clean mutants
 
 $(BIN)/.installed: requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -56,6 +56,11 @@ test-postgres: install-dev
 
 bench: install-dev
 	$(BIN)/python tests/benchmarks/run_all.py
+
+MUTANTS ?=
+MUTANT_MINUTES ?= 20
+mutants: install-dev  ## mutation testing of the rule modules (slow, not part of make test; TESTING.md)
+	$(BIN)/python tests/mutation/run.py $(MUTANTS) --minutes $(MUTANT_MINUTES)
 
 lint: install-dev
 	$(BIN)/ruff check .

@@ -27,6 +27,7 @@ class EventKind(enum.StrEnum):
     PLAN_MATCHED = "plan_matched"
     PLAN_SCHEDULED = "plan_scheduled"
     TEAM_MEMBER_REPLACED = "team_member_replaced"
+    TEAM_SCHEDULE_REPAIRED = "team_schedule_repaired"
     RESULT_SAVED = "result_saved"
     RESULT_SUBMITTED = "result_submitted"
     RESULT_RETURNED = "result_returned"

@@ -320,6 +320,15 @@ CONFLICT_KINDS = {
 # ---------------------------------------------------------------------------- schemas
 
 
+class _Failed:
+    """A cell text that failed to load, memoised with its messages."""
+
+    __slots__ = ("messages",)
+
+    def __init__(self, messages):
+        self.messages = messages
+
+
 class RowSchema(Schema):
     """Base of the row schemas: holds the `Lookups`."""
 
@@ -355,20 +364,32 @@ class RowSchema(Schema):
         if not self._direct or not self._required <= values.keys():
             return self.load(values)
         out = {}
+        errors: dict = {}
         plan = self._plan
         try:
             for name, text in values.items():
                 attr, deserialize, cache = plan[name]
                 if type(text) is not str:
                     raise TypeError(name)
-                if cache is None:
-                    out[attr] = deserialize(text, name, values)
-                elif text in cache:
-                    out[attr] = cache[text]
+                if cache is not None and text in cache:
+                    value = cache[text]
                 else:
-                    out[attr] = cache[text] = deserialize(text, name, values)
-        except (ValidationError, KeyError, TypeError):
+                    try:
+                        value = deserialize(text, name, values)
+                    except ValidationError as exc:
+                        # A field's messages, as `load` stores them; memoised like values.
+                        value = _Failed(exc.messages)
+                    if cache is not None:
+                        cache[text] = value
+                if type(value) is _Failed:
+                    errors[name] = value.messages
+                else:
+                    out[attr] = value
+        except (KeyError, TypeError):
             return self.load(values)
+        if errors:
+            # What `load` raises for field errors alone (a direct schema has no hooks).
+            raise ValidationError(errors, valid_data=out)
         return out
 
     def defaults(self) -> dict:

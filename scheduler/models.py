@@ -505,6 +505,9 @@ class PlanMatchInput(Base):
 
     plan_id: Mapped[int] = mapped_column(ForeignKey("plan.id"), primary_key=True)
     problem_npz: Mapped[bytes] = mapped_column(LargeBinary)
+    # The schedule fitted at the match (plans/fitting.py): day per inspection, stats and the
+    # fingerprint of its inputs; `flask plan schedule` takes it while the inputs are equal.
+    schedule_npz: Mapped[bytes | None] = mapped_column(LargeBinary)
 
 
 class AssignmentEnd(enum.StrEnum):
@@ -513,6 +516,8 @@ class AssignmentEnd(enum.StrEnum):
     RECUSAL_OFFICER = "recusal_officer"  # the officer declared a conflict (回避申请)
     RECUSAL_ENTITY = "recusal_entity"  # the entity asked for the officer's recusal
     UNAVAILABLE = "unavailable"  # the planner removed an officer who became unavailable
+    # no shared free working day with the rest of the team (排期调整, plans/fitting.py)
+    SCHEDULE_REPAIR = "schedule_repair"
 
 
 class Assignment(Base):
@@ -524,7 +529,7 @@ class Assignment(Base):
         Index("ix_assignment_inspection_active", "inspection_id", "active"),
         CheckConstraint(
             "end_reason IS NULL OR end_reason IN "
-            "('recusal_officer', 'recusal_entity', 'unavailable')",
+            "(" + ", ".join(f"'{e.value}'" for e in AssignmentEnd) + ")",
             name="end_reason_enum",
         ),
     )

@@ -773,3 +773,378 @@ def check_schedule(
         if got != want:
             problems.append(f"stats.{name} is {got}, expected {want}")
     return problems
+
+
+# --- fitting teams to the calendar ----------------------------------------------------------
+
+
+class Swap(NamedTuple):
+    """A schedule repair: on inspection ``inspection``, ``removed`` left the team for
+    ``added``, who shares a free working day (``day``, an index of the days) with the rest."""
+
+    inspection: int
+    removed: int
+    added: int
+    day: int
+
+
+@dataclass(frozen=True)
+class Fitted:
+    """The schedule of the final teams, the teams themselves and the swaps that led there
+    (in the order made). ``schedule.unscheduled`` is empty unless no repair was found."""
+
+    schedule: Schedule
+    teams: list[list[int]]
+    swaps: tuple[Swap, ...]
+    rounds: int
+
+
+def fit_schedule(
+    teams: Sequence[Sequence[int]],
+    towns: Sequence[int] | np.ndarray,
+    days: Sequence[dt.date],
+    available: np.ndarray,
+    candidates,
+    total_cap: np.ndarray,
+    *,
+    cap_per_day: int = 4,
+    seed: str = "",
+    max_rounds: int = 4,
+    eligible=None,
+    officer_body: np.ndarray | None = None,
+    exact_limit: int = 300,
+    neighbourhood: int = 60,
+    **options,
+) -> Fitted:
+    """Schedule the teams; where an inspection finds no day, swap a member for an officer
+    who shares a free working day with the rest of the team, and schedule again.
+
+    ``candidates(i, o)``: the officers who may take member ``o``'s place on inspection
+    ``i`` (eligible, same body, never on the team), best first (the replacement rule of
+    spec section 4: smallest cost). ``total_cap[o]``: the most inspections officer ``o``
+    may have in all. A round: run `schedule_visits`; for each unscheduled inspection,
+    try its blamed members first, then the others (each in team order), and take the
+    first candidate who is under the total cap and, on some day where the rest of the
+    team is available and below the daily cap, is available and below it too; the
+    inspection is placed there for the rest of the round, so later repairs see its load.
+    The rounds stop when a schedule leaves nothing out (a fixed point: the teams are
+    final and `schedule_visits` of them schedules everything), when a round finds no
+    swap, or after ``max_rounds``; a round that places every leftover ends them with its
+    own schedule (the solver's days plus the repaired ones). When no candidate is under
+    the total cap (balanced mode packs officers to it), a round exchanges instead: the
+    candidate gives one of his or her scheduled inspections to the member (see
+    `_swap_round`), totals unchanged.
+
+    If inspections are still left without a day and ``eligible(i)`` (every officer who
+    may be on inspection ``i``'s team) and ``officer_body`` are given, teams and days are
+    chosen together exactly (`reassign_exact`) for the leftovers and the inspections
+    sharing officers with them (breadth-first, at most ``neighbourhood``, drawing only on
+    their own officers; every inspection and every eligible officer when there are no
+    more than ``exact_limit`` inspections, which makes the answer exact: such a plan is
+    refused only when no teams and schedule exist together). Deterministic: no randomness, no
+    clock.
+    """
+    current = [list(map(int, t)) for t in teams]
+    available = np.asarray(available, dtype=bool)
+    total_cap = np.asarray(total_cap, dtype=np.int64)
+    swaps: list[Swap] = []
+    rounds = 0
+    while True:
+        rounds += 1
+        result = schedule_visits(
+            current, towns, days, available, cap_per_day=cap_per_day, seed=seed, **options
+        )
+        made = []
+        if result.unscheduled and rounds <= max_rounds:
+            made, placed = _swap_round(
+                result, current, available, candidates, total_cap, cap_per_day, eligible
+            )
+        if not made:
+            break
+        swaps.extend(made)
+        if (placed >= 0).all():  # every leftover placed: keep this schedule as it is
+            result = schedule_from_days(
+                current, towns, days, available, placed, cap_per_day=cap_per_day
+            )
+            break
+    if not result.unscheduled or eligible is None or officer_body is None:
+        return Fitted(result, current, tuple(swaps), rounds)
+    left = [u.inspection for u in result.unscheduled]
+    free = _neighbourhood(left, current, result.day, exact_limit, neighbourhood)
+    pool = None
+    if len(free) < len(current):  # a neighbourhood: its own officers only, to stay small
+        pool = {o for i in free for o in current[i]}
+    options_all = [
+        [o for o in eligible(i) if pool is None or o in pool] if i in free else []
+        for i in range(len(current))
+    ]
+    out = reassign_exact(
+        current,
+        result.day,
+        sorted(free),
+        officer_body,
+        options_all,
+        total_cap,
+        available,
+        cap_per_day=cap_per_day,
+    )
+    if out is None:
+        return Fitted(result, current, tuple(swaps), rounds)
+    new_teams, new_day = out
+    for i in sorted(free):
+        gone = [o for o in current[i] if o not in new_teams[i]]
+        came = [o for o in new_teams[i] if o not in current[i]]
+        for o in gone:  # pair each leaver with a newcomer of the same body
+            c = next(c for c in came if officer_body[c] == officer_body[o])
+            came.remove(c)
+            swaps.append(Swap(i, o, c, int(new_day[i])))
+    rounds += 1
+    again = schedule_visits(
+        new_teams, towns, days, available, cap_per_day=cap_per_day, seed=seed, **options
+    )
+    if again.unscheduled:  # keep the exact model's days: they schedule everything
+        again = schedule_from_days(
+            new_teams, towns, days, available, new_day, cap_per_day=cap_per_day
+        )
+    return Fitted(again, new_teams, tuple(swaps), rounds)
+
+
+def _neighbourhood(left: list[int], teams, day: np.ndarray, limit: int, size: int) -> set[int]:
+    """Every inspection when there are no more than ``limit``; otherwise ``left`` and,
+    breadth-first, up to ``size`` inspections sharing an officer with them."""
+    if len(teams) <= limit:
+        return set(range(len(teams)))
+    limit = size
+    by_officer: dict[int, list[int]] = {}
+    for i, t in enumerate(teams):
+        for o in t:
+            by_officer.setdefault(o, []).append(i)
+    hood = dict.fromkeys(left)
+    frontier = list(left)
+    while frontier and len(hood) < limit:
+        nxt = []
+        for i in frontier:
+            for o in teams[i]:
+                for j in by_officer[o]:
+                    if j not in hood and len(hood) < limit:
+                        hood[j] = None
+                        nxt.append(j)
+        frontier = nxt
+    return set(hood)
+
+
+def _swap_round(
+    result: Schedule, teams, available, candidates, total_cap, cap, eligible=None
+) -> tuple[list[Swap], np.ndarray]:
+    """One round of repairs of ``result``'s leftovers (see `fit_schedule`).
+
+    First a direct swap: a candidate under the total cap who shares a free day with the
+    rest of the team. Failing that, and given ``eligible``, an exchange that keeps every
+    total: a candidate ``c`` (best first) leaves one of his or her scheduled inspections
+    ``j`` to the member ``o``, who is eligible for ``j`` and free on its day, and takes
+    ``o``'s place, when that frees a day the rest of the team shares."""
+    n_off, m = available.shape
+    day = result.day.copy()
+    load = np.zeros((n_off, m), dtype=np.int64)
+    for i, d in enumerate(day.tolist()):
+        if d >= 0:
+            load[teams[i], d] += 1
+    total = np.zeros(n_off, dtype=np.int64)
+    for t in teams:
+        total[t] += 1
+    on: dict[int, list[int]] = {}
+    for j, t in enumerate(teams):
+        for o in t:
+            on.setdefault(o, []).append(j)
+    allowed: dict[int, set[int]] = {}
+
+    def may_take(j: int, o: int) -> bool:
+        if j not in allowed:
+            allowed[j] = set(map(int, eligible(j)))
+        return o in allowed[j]
+
+    made = []
+    for u in result.unscheduled:
+        i, team = u.inspection, teams[u.inspection]
+        order = [o for o in u.officers if o in team] + [o for o in team if o not in u.officers]
+        done = False
+        for o in order:
+            rest = [r for r in team if r != o]
+            free = (available[rest] & (load[rest] < cap)).all(axis=0) if rest else np.ones(m, bool)
+            if not free.any():
+                continue
+            for c in candidates(i, o):
+                if c in team or total[c] >= total_cap[c]:
+                    continue
+                days_ok = free & available[c] & (load[c] < cap)
+                if days_ok.any():
+                    d = int(np.flatnonzero(days_ok)[0])
+                    team[team.index(o)] = c
+                    total[o] -= 1
+                    total[c] += 1
+                    load[team, d] += 1
+                    day[i] = d
+                    on.setdefault(c, []).append(i)
+                    made.append(Swap(i, o, c, d))
+                    done = True
+                    break
+            if done:
+                break
+        if done or eligible is None:
+            continue
+        for o in order:
+            rest = [r for r in team if r != o]
+            free = (available[rest] & (load[rest] < cap)).all(axis=0) if rest else np.ones(m, bool)
+            if not free.any():
+                continue
+            for c in candidates(i, o):
+                if c in team:
+                    continue
+                for j in on.get(c, []):
+                    dj = int(day[j])
+                    if j == i or dj < 0 or o in teams[j] or c not in teams[j]:
+                        continue
+                    if not (available[o, dj] and load[o, dj] < cap and may_take(j, o)):
+                        continue
+                    after = load[c].copy()
+                    after[dj] -= 1
+                    days_ok = free & available[c] & (after < cap)
+                    if not days_ok.any():
+                        continue
+                    d = int(np.flatnonzero(days_ok)[0])
+                    teams[j][teams[j].index(c)] = o
+                    load[c, dj] -= 1
+                    load[o, dj] += 1
+                    team[team.index(o)] = c
+                    load[team, d] += 1
+                    day[i] = d
+                    on[c].remove(j)
+                    on[c].append(i)
+                    on[o].remove(i)
+                    on[o].append(j)
+                    made += [Swap(i, o, c, d), Swap(j, c, o, dj)]
+                    done = True
+                    break
+                if done:
+                    break
+            if done:
+                break
+    return made, day
+
+
+def reassign_exact(
+    teams: Sequence[Sequence[int]],
+    day: np.ndarray,
+    free: Sequence[int],
+    officer_body: np.ndarray,
+    eligible: Sequence[Sequence[int]],
+    total_cap: np.ndarray,
+    available: np.ndarray,
+    *,
+    cap_per_day: int = 4,
+    det_time: float = 20.0,
+) -> tuple[list[list[int]], np.ndarray] | None:
+    """Choose teams and days together for the inspections in ``free`` (CP-SAT), with every
+    other inspection kept on its team and day (``day[i] >= 0``); None when none is found.
+
+    ``eligible[i]``: the officers who may be on inspection ``i``'s team (its current
+    members may stay); the team keeps as many officers of each body as ``teams[i]`` has.
+    Constraints: each free inspection gets one day on which each chosen member is
+    available and, counting the kept inspections, below ``cap_per_day``; each officer
+    has at most ``total_cap`` inspections in all. Objective: keep as many current members
+    as possible. One worker, a fixed random seed and a deterministic time budget, so the
+    answer never depends on the machine. When ``free`` is every inspection and the model
+    is proven infeasible, no teams and schedule exist together for these officers.
+    """
+    from ortools.sat.python import cp_model
+
+    available = np.asarray(available, dtype=bool)
+    n_off, m = available.shape
+    free_list = sorted(set(int(i) for i in free))
+    free_set = set(free_list)
+    fixed_day = np.zeros((n_off, m), dtype=np.int64)
+    fixed_total = np.zeros(n_off, dtype=np.int64)
+    for i, t in enumerate(teams):
+        if i in free_set:
+            continue
+        fixed_total[list(t)] += 1
+        if day[i] >= 0:
+            fixed_day[list(t), day[i]] += 1
+    model = cp_model.CpModel()
+    xs_of: dict[int, list[tuple[int, object]]] = {}
+    ws_of: dict[tuple[int, int], list[tuple[int, object]]] = {}
+    by_od: dict[tuple[int, int], list] = {}
+    by_o: dict[int, list] = {}
+    keep = []
+    for i in free_list:
+        need = Counter(int(officer_body[o]) for o in teams[i])
+        cands = sorted(set(int(o) for o in eligible[i]) | set(int(o) for o in teams[i]))
+        xs_of[i] = []
+        for d in range(m):
+            ok = {b: [o for o in cands if officer_body[o] == b and available[o, d]] for b in need}
+            if not all(len(ok[b]) >= k for b, k in need.items()):
+                continue
+            xd = model.new_bool_var(f"x{i}_{d}")
+            xs_of[i].append((d, xd))
+            ws_of[i, d] = []
+            for b, k in need.items():
+                ws = []
+                for o in ok[b]:
+                    if fixed_day[o, d] >= cap_per_day:
+                        continue
+                    v = model.new_bool_var(f"w{i}_{o}_{d}")
+                    ws.append(v)
+                    ws_of[i, d].append((o, v))
+                    by_od.setdefault((o, d), []).append(v)
+                    by_o.setdefault(o, []).append(v)
+                    if o in teams[i]:
+                        keep.append(v)
+                model.add(cp_model.LinearExpr.sum(ws) == k * xd)
+        if not xs_of[i]:
+            return None
+        model.add_exactly_one([v for _d, v in xs_of[i]])
+    for (o, d), vs in by_od.items():
+        model.add(cp_model.LinearExpr.sum(vs) <= cap_per_day - int(fixed_day[o, d]))
+    for o, vs in by_o.items():
+        model.add(cp_model.LinearExpr.sum(vs) <= int(total_cap[o]) - int(fixed_total[o]))
+    model.maximize(cp_model.LinearExpr.sum(keep))
+    solver = cp_model.CpSolver()
+    solver.parameters.num_workers = 1
+    solver.parameters.random_seed = 0
+    solver.parameters.max_deterministic_time = det_time
+    if solver.solve(model) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return None
+    new_teams = [list(map(int, t)) for t in teams]
+    new_day = np.array(day, dtype=np.int64).copy()
+    for i in free_list:
+        d = next(d for d, v in xs_of[i] if solver.boolean_value(v))
+        new_day[i] = d
+        new_teams[i] = sorted(o for o, v in ws_of[i, d] if solver.boolean_value(v))
+    return new_teams, new_day
+
+
+def schedule_from_days(
+    teams: Sequence[Sequence[int]],
+    towns: Sequence[int] | np.ndarray,
+    days: Sequence[dt.date],
+    available: np.ndarray,
+    day: np.ndarray,
+    *,
+    cap_per_day: int = 4,
+) -> Schedule:
+    """A `Schedule` (with its stats and reasons) of given days, e.g. from `reassign_exact`."""
+    tm = _as_teams(teams)
+    town_raw = np.asarray(towns, dtype=np.int64).reshape(-1)
+    available = np.asarray(available, dtype=bool)
+    _validate(tm, town_raw, tuple(days), available, cap_per_day)
+    uniq, town = np.unique(town_raw, return_inverse=True)
+    n_off, m = available.shape
+    st = _State(tm, town.astype(np.int64).reshape(-1), len(uniq), n_off, m, cap_per_day)
+    for i, d in enumerate(np.asarray(day).tolist()):
+        if d >= 0:
+            st.place(i, tm.team(i), int(d))
+    missing = np.flatnonzero(st.day < 0).tolist()
+    reasons = tuple(_reason(i, tm.team(i), available, st) for i in missing)
+    return Schedule(
+        day=st.day, days=tuple(days), unscheduled=reasons, stats=_stats(st, n_off, None, 0, 0)
+    )

@@ -103,6 +103,15 @@ def upgrade(app) -> None:
 def migrated_url(tmp_path_factory):
     """A database migrated to head with the reference tables loaded, shared by the session."""
     url = _new_database_url() or f"sqlite:///{tmp_path_factory.mktemp('db') / 'fairdraw.db'}"
+    # FAIRDRAW_TEST_DB_TEMPLATE (SQLite only; `make mutants` sets it): a migrated database
+    # file to copy instead of migrating again in every one of its many short pytest runs.
+    template = os.environ.get("FAIRDRAW_TEST_DB_TEMPLATE")
+    if template and not ON_POSTGRES and os.path.exists(template):
+        import shutil
+
+        shutil.copyfile(template, sa.make_url(url).database)
+        yield url
+        return
     app = make_app(url)
     upgrade(app)
     from scheduler.actors import Actor
@@ -113,6 +122,10 @@ def migrated_url(tmp_path_factory):
         load_reference(db.session, Actor.system("test"))
         db.session.commit()
         db.engine.dispose()
+    if template and not ON_POSTGRES:
+        import shutil
+
+        shutil.copyfile(sa.make_url(url).database, template)
     yield url
     _drop_database(url)
 

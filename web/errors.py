@@ -11,8 +11,13 @@ traceback and no SQL. Every error rolls the session back.
 
 from __future__ import annotations
 
-from flask import Flask, render_template, request
+import contextlib
+
+from flask import Flask, current_app, render_template, request
 from flask_wtf.csrf import CSRFError
+from sqlalchemy import text
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from scheduler.db import db
@@ -104,7 +109,32 @@ def handle_internal_error(error: InternalServerError):
     return error_response(500, HTTP_MESSAGES[500], HTTP_CODES[500])
 
 
+def _database_reachable() -> bool:
+    """Whether a fresh connection to the database answers `SELECT 1`."""
+    try:
+        with db.engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+    except SQLAlchemyError:
+        return False
+    return True
+
+
+def handle_database_error(error: Exception):
+    """A database error: 503 when the database cannot be reached (down, unreachable, pool
+    exhausted), so that a load balancer and `/healthz` tell an outage from a bug; otherwise
+    it is a bug (a bad query): logged with its traceback, a generic 500. Nothing shown."""
+    with contextlib.suppress(SQLAlchemyError):  # the connection may be gone
+        db.session.rollback()
+    if isinstance(error, PoolTimeout) or not _database_reachable():
+        current_app.logger.error("database unavailable: %s", error)
+        return error_response(503, HTTP_MESSAGES[503], "database_unavailable")
+    current_app.logger.error("Exception on %s [%s]", request.path, request.method, exc_info=error)
+    return error_response(500, HTTP_MESSAGES[500], HTTP_CODES[500])
+
+
 def register_error_handlers(app: Flask) -> None:
     app.register_error_handler(FairdrawError, handle_domain_error)
+    app.register_error_handler(OperationalError, handle_database_error)
+    app.register_error_handler(PoolTimeout, handle_database_error)
     app.register_error_handler(HTTPException, handle_http_error)
     app.register_error_handler(InternalServerError, handle_internal_error)

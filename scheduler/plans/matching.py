@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from sqlalchemy import insert, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from scheduler.access import MANAGE
 from scheduler.actors import Actor
@@ -22,6 +22,7 @@ from scheduler.audit import EventKind, now_utc, record
 from scheduler.errors import MatchInfeasible, Msg, PlanStateError
 from scheduler.models import (
     Assignment,
+    AssignmentEnd,
     Entity,
     Inspection,
     Officer,
@@ -30,6 +31,7 @@ from scheduler.models import (
     PlanState,
     Unit,
 )
+from scheduler.plans import fitting
 from scheduler.plans.core import require_plan, require_state
 from scheduler.plans.eligibility import (
     REASONS,
@@ -88,6 +90,9 @@ class Built:
     offset: dict[str, int] = field(default_factory=dict)  # first officer index of each body
     # Per officer, the most visits the schedule can give: daily cap x available working days.
     limit: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    # The window's working days and who is available on each (officer x day).
+    days: tuple = ()
+    available: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), dtype=bool))
 
 
 def build_problem(session: Session, plan: Plan, cap: int | None = None) -> Built:
@@ -190,10 +195,9 @@ def build_problem(session: Session, plan: Plan, cap: int | None = None) -> Built
         if codes
         else np.zeros(0, dtype=np.int64)
     )
-    days = working_days(session, plan.window_start, plan.window_end).days
-    limit = int(rules.get("cap_per_day", 4)) * availability(session, officers_all, days).sum(
-        axis=1
-    ).astype(np.int64)
+    days = tuple(working_days(session, plan.window_start, plan.window_end).days)
+    available = availability(session, officers_all, days)
+    limit = int(rules.get("cap_per_day", 4)) * available.sum(axis=1).astype(np.int64)
     cap_value = cap if cap is not None else (rules.get("cap_per_officer") or n_i or 1)
     problem = matcher.MatchProblem(
         inspection_keys=[f"{plan.code}/{i.uscc}" for i in inspections],
@@ -205,7 +209,7 @@ def build_problem(session: Session, plan: Plan, cap: int | None = None) -> Built
         pair_i=np.concatenate(pair_i) if pair_i else np.zeros(0, dtype=np.int64),
         pair_o=np.concatenate(pair_o) if pair_o else np.zeros(0, dtype=np.int64),
     )
-    return Built(problem, list(inspections), officers_all, pools, offset, limit)
+    return Built(problem, list(inspections), officers_all, pools, offset, limit, days, available)
 
 
 def pack_problem(problem: matcher.MatchProblem) -> bytes:
@@ -321,6 +325,43 @@ def match(session: Session, code: str, actor: Actor) -> Plan:
             explain(built, exc.diagnosis),
             exc.diagnosis.as_dict(),
         ) from None
+    # Fit the teams to the calendar before anything is stored (plans/fitting.py).
+    inputs = fitting.fit_inputs(session, plan, built.officers, built.available, built.days)
+    teams: list[list[int]] = [[] for _ in built.inspections]
+    for i, o in zip(result.inspection.tolist(), result.officer.tolist(), strict=True):
+        teams[i].append(o)
+    teams = [sorted(t) for t in teams]  # members in officer order, as the schedule step reads
+    candidates = fitting.candidates_from_pairs(
+        plan.seed,
+        plan.code,
+        problem.inspection_keys,
+        problem.officer_keys,
+        problem.officer_body,
+        problem.pair_i,
+        problem.pair_o,
+    )
+    fitted = fitting.fit(inputs, teams, candidates, problem.cap)
+    if fitted.schedule.unscheduled:
+        n = len(fitted.schedule.unscheduled)
+        usccs = [i.uscc for i in built.inspections]
+        raise MatchInfeasible(
+            Msg(
+                f"计划 {plan.code} 的匹配结果无法排期：{n} 项检查找不到检查组共同空闲的工作日",
+                f"the match of plan {plan.code} cannot be scheduled: {n} inspections find no "
+                "working day on which their whole team is free",
+            ),
+            fitting.unscheduled_lines(plan, usccs, built.officers, fitted.schedule.unscheduled),
+            {
+                "unschedulable": [
+                    {
+                        "inspection": problem.inspection_keys[u.inspection],
+                        "reason": u.code,
+                        "officers": [built.officers[o].cert_no for o in u.officers],
+                    }
+                    for u in fitted.schedule.unscheduled
+                ]
+            },
+        )
     now = now_utc()
     body_ids = {b.code: b.id for b in plan.bodies}
     rows = [
@@ -344,7 +385,25 @@ def match(session: Session, code: str, actor: Actor) -> Plan:
     ]
     if rows:
         session.connection().execute(insert(Assignment.__table__), rows)
-    session.add(PlanMatchInput(plan_id=plan.id, problem_npz=pack_problem(problem)))
+    fitting.apply_swaps(
+        session,
+        plan,
+        [i.id for i in built.inspections],
+        [i.uscc for i in built.inspections],
+        built.officers,
+        fitted,
+        actor,
+    )
+    session.add(
+        PlanMatchInput(
+            plan_id=plan.id,
+            problem_npz=pack_problem(problem),
+            schedule_npz=fitting.pack_schedule(fitted, fitting.fingerprint(inputs, fitted.teams)),
+        )
+    )
+    load = np.zeros(len(built.officers), dtype=np.int64)
+    for team in fitted.teams:
+        load[team] += 1
     digest = hashlib.sha256(
         "\n".join(f"{a},{b},{int(c)}" for a, b, c in result.rows(problem)).encode()
     ).hexdigest()
@@ -358,6 +417,16 @@ def match(session: Session, code: str, actor: Actor) -> Plan:
         "assignments": len(rows),
         "eligible_pairs": int(len(problem.pair_i)),
         "assignment_sha256": digest,
+        # Members swapped so that every inspection has a day (plans/fitting.py).
+        "schedule_repairs": len(fitted.swaps),
+        "slack": fitting.slack(
+            problem.officer_body,
+            problem.body_codes,
+            built.available,
+            inputs.cap_per_day,
+            problem.cap,
+            load,
+        ),
     }
     record(session, EventKind.PLAN_MATCHED, actor, subject=plan.code, **plan.match_summary)
     session.flush()
@@ -416,4 +485,33 @@ def audit_export(session: Session, plan: Plan) -> dict:
             for i, o in zip(problem.pair_i.tolist(), problem.pair_o.tolist(), strict=True)
         ],
         "assignment": [[f"{plan.code}/{u}", c, first[u, b] == c] for u, b, _, c in original],
+        # Members swapped after the optimum so that every inspection has a day
+        # (plans/fitting.py), in the order made: what an auditor checks beyond the optimum.
+        "schedule_repairs": _schedule_repairs(session, plan),
     }
+
+
+def _schedule_repairs(session: Session, plan: Plan) -> list[dict]:
+    new = aliased(Assignment)
+    new_officer = aliased(Officer)
+    rows = session.execute(
+        select(Inspection.uscc, Officer.cert_no, new_officer.cert_no, new.id)
+        .join(Assignment, Assignment.inspection_id == Inspection.id)
+        .join(Officer, Officer.id == Assignment.officer_id)
+        .join(new, new.replaces_id == Assignment.id)
+        .join(new_officer, new_officer.id == new.officer_id)
+        .where(
+            Inspection.plan_id == plan.id,
+            Assignment.end_reason == AssignmentEnd.SCHEDULE_REPAIR.value,
+        )
+        .order_by(new.id)
+    ).all()
+    return [
+        {
+            "inspection": f"{plan.code}/{uscc}",
+            "removed": removed,
+            "replacement": added,
+            "reason": "no_shared_free_day",
+        }
+        for uscc, removed, added, _id in rows
+    ]

@@ -16,7 +16,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
-ORDER = ["demo", "import", "draw", "match", "schedule", "results"]
+ORDER = ["demo", "import", "draw", "match", "schedule", "hostile", "results"]
 TITLES = {
     "demo": "Demo district load (target: full district under 60 s on SQLite)",
     "import": "Directory import (target: 217,000 entities under 30 s on SQLite)",
@@ -24,6 +24,7 @@ TITLES = {
     "of the hashlib floor)",
     "match": "Officer match (targets: district under 3 s and 1 GB; city under 30 s)",
     "schedule": "Visit schedule (target: district plan under 10 s)",
+    "hostile": "Hostile directory files (refused without unbounded memory)",
     "results": "Results entry and disclosure (target: 11,000 results by CLI import under 30 s "
     "on SQLite)",
 }

@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import select
 
 from scheduler.actors import Actor
-from scheduler.errors import MatchInfeasible, ScheduleInfeasible
+from scheduler.errors import MatchInfeasible
 from scheduler.models import Assignment, Inspection, LeavePeriod
 from scheduler.plans import create, draw, matching, queries, scheduling
 from scheduler.plans.core import get_plan
@@ -116,27 +116,67 @@ def test_match_knows_how_many_visits_the_window_allows(db_session, small_distric
     assert "capacity 40" in str(err.value)
 
 
-def test_unschedulable_plan_reports_and_stores_nothing(db_session, small_district, plan_file):
-    officers = small_district["officers"]
-    # Half the officers are away Monday to Wednesday, the other half Thursday and Friday:
-    # a team with one of each never has a day together.
-    for o in officers[:4]:
+def _halves_on_leave(db_session, officers, split: int):
+    """Officers before `split` away Monday to Wednesday, the others Thursday and Friday:
+    a team with one of each never has a day together."""
+    for o in officers[:split]:
         db_session.add(
             LeavePeriod(officer=o, starts_on=dt.date(2026, 2, 9), ends_on=dt.date(2026, 2, 11))
         )
-    for o in officers[4:]:
+    for o in officers[split:]:
         db_session.add(
             LeavePeriod(officer=o, starts_on=dt.date(2026, 2, 12), ends_on=dt.date(2026, 2, 13))
         )
     db_session.commit()
+
+
+def test_match_swaps_members_who_never_meet(db_session, small_district, plan_file):
+    """The optimal match mixes the halves; the match repairs it before storing, so the
+    schedule step succeeds (before the repair the plan was left matched and stuck)."""
+    officers = small_district["officers"]
+    _halves_on_leave(db_session, officers, 4)
     _five_day_plan(db_session, plan_file, cap_per_day=4)
-    matching.match(db_session, CODE, ACTOR)
+    plan = matching.match(db_session, CODE, ACTOR)
     db_session.commit()
-    with pytest.raises(ScheduleInfeasible) as err:
-        scheduling.schedule(db_session, CODE, ACTOR)
+    assert plan.match_summary["schedule_repairs"] > 0
+    scheduling.schedule(db_session, CODE, ACTOR)
+    db_session.commit()
+    half = {o.id: k < 4 for k, o in enumerate(officers)}
+    teams: dict[int, set[bool]] = {}
+    for a in db_session.scalars(select(Assignment).where(Assignment.active)):
+        teams.setdefault(a.inspection_id, set()).add(half[a.officer_id])
+    assert teams and all(len(sides) == 1 for sides in teams.values())
+
+
+def test_match_that_cannot_be_scheduled_is_refused(db_session, small_district, plan_file):
+    """One officer is free only on Thursday and Friday, everyone else only Monday to
+    Wednesday, and the demand needs that officer: no team with him can ever meet, so no
+    assignment and schedule exist together. The match is refused and stores nothing."""
+    officers = small_district["officers"]
+    _halves_on_leave(db_session, officers, 7)  # officers[7] alone on Thu-Fri
+    create.create_plan(
+        db_session,
+        plan_file(
+            code=CODE,
+            window={"start": "2026-02-09", "end": "2026-02-13"},
+            strata={"by": "credit_class", "counts": {"A": 12, "B": 8, "C": 4, "D": 4}},
+            exclusions={"months_since_last": None, "max_per_year": None},
+            key_supervision={"flagged": False},
+            cap_per_day=4,
+            mode="random",
+            cap_per_officer=7,  # 7 officers x 7 = 49 < 56 places: officers[7] is needed
+        ),
+        ACTOR,
+    )
+    draw.freeze(db_session, CODE, ACTOR)
+    draw.set_seed(db_session, CODE, SEED, ACTOR)
+    draw.draw(db_session, CODE, ACTOR)
+    db_session.commit()
+    with pytest.raises(MatchInfeasible) as err:
+        matching.match(db_session, CODE, ACTOR)
     db_session.rollback()
     assert "cannot be scheduled" in str(err.value)
-    dated = select(Inspection.visit_date).where(Inspection.visit_date.is_not(None))
-    assert db_session.scalars(dated).all() == []
-    assert get_plan(db_session, CODE).state == "matched"
-    assert db_session.scalars(select(Assignment)).all()
+    assert err.value.diagnosis["unschedulable"]
+    assert officers[7].cert_no in str(err.value)
+    assert get_plan(db_session, CODE).state == "drawn"
+    assert db_session.scalars(select(Assignment)).all() == []
