@@ -64,31 +64,58 @@ def _bad_request(where: str):
     return errors.error_response(400, BAD_INPUT, "bad_input", details=details)
 
 
+def _invalid_api_input(where: str):
+    """The JSON API's answer to bad bytes: 422 invalid, as its contract says."""
+    from web import errors
+
+    return errors.error_response(422, BAD_INPUT, "invalid", field=where)
+
+
 def guard_input():
-    """Refuse bad bytes and over-long values in the path, the query and the form."""
+    """Refuse bad bytes and over-long values in the path, the query and the form (the
+    JSON API answers 422 `invalid` for all of them, its contract for a bad value)."""
     path = request.path
+    if path.startswith("/api/"):
+        bad = guard_values(path)
+        if bad and not _has_nul():
+            return _invalid_api_input(bad)
+        return None  # a NUL: the API refuses it itself (code `nul_character`)
     if len(path) > MAX_PATH or _BAD_URL.search(path):
         from web import errors  # such a path names no page: 404, before any query
 
         return errors.error_response(404, errors.HTTP_MESSAGES[404], errors.HTTP_CODES[404])
+    bad = guard_values(path)
+    return _bad_request(bad) if bad else None
+
+
+def _has_nul() -> bool:
+    values = [request.path, *request.args.keys(), *request.args.values()]
+    return any("\x00" in v for v in values)
+
+
+def guard_values(path: str) -> str | None:
+    """Where a request carries bad bytes or an over-long value ("path", "query", "form"),
+    or None."""
+    if len(path) > MAX_PATH or _BAD_URL.search(path):
+        return "path"
     if len(request.query_string) > MAX_QUERY_STRING:
-        return _bad_request("query")
+        return "query"
     for key, value in request.args.items(multi=True):
         if len(key) > MAX_FIELD_NAME or len(value) > MAX_QUERY_VALUE:
-            return _bad_request("query")
+            return "query"
         if _BAD_URL.search(key) or _BAD_URL.search(value):
-            return _bad_request("query")
+            return "query"
     if request.method in ("POST", "PUT", "PATCH", "DELETE") and request.mimetype in (
         "application/x-www-form-urlencoded",
         "multipart/form-data",
     ):
         for key, value in request.form.items(multi=True):
             if len(key) > MAX_FIELD_NAME or _BAD_URL.search(key) or _BAD_TEXT.search(value):
-                return _bad_request("form")
+                return "form"
         for key, upload in request.files.items(multi=True):
             name = upload.filename or ""
             if len(key) > MAX_FIELD_NAME or len(name) > MAX_FIELD_NAME or _BAD_URL.search(name):
-                return _bad_request("form")
+                return "form"
     return None
 
 

@@ -68,11 +68,11 @@ def test_view_and_manage_matrix(db_session, joint_draft, who):
         with pytest.raises(RAISES[view]):
             require_plan(db_session, CODE, actor, "view")
     if manage == "ok":
-        draw.freeze(db_session, CODE, actor)
+        draw.freeze(db_session, CODE, actor, force=True)  # access, not capacity
         assert _state(db_session) == "frozen"
     else:
         with pytest.raises(RAISES[manage]) as info:
-            draw.freeze(db_session, CODE, actor)
+            draw.freeze(db_session, CODE, actor, force=True)
         db_session.rollback()
         assert info.value.status == (403 if manage == "forbidden" else 404)
         assert _state(db_session) == "draft"

@@ -40,7 +40,7 @@ def test_plan_steps_refused_in_the_wrong_order(app, db_session, tmp_path):
         refused(app, "plan", step, CODE, expect=(CODE,))
         assert _state(db_session) == "draft"
     refused(app, "plan", "seed", CODE, SEED, expect=(CODE,))  # no seed before the freeze
-    ok(app, "plan", "freeze", CODE)
+    ok(app, "plan", "freeze", CODE, "--force")  # one officer: capacity is not the point
     refused(app, "plan", "freeze", CODE, expect=(CODE,))
     refused(app, "plan", "draw", CODE, expect=(f"flask plan seed {CODE}",))
     refused(app, "plan", "seed", CODE, "1234567890123456789", expect=("20",))

@@ -156,13 +156,16 @@ def _balanced_scene(db_session):
 BALANCED = dict(window={"start": "2027-03-01", "end": "2027-03-12"}, cap_per_day=1)
 
 
-@pytest.mark.parametrize("planner_cap", [5, 6, None])
-def test_balanced_mode_takes_the_smallest_feasible_cap(db_session, planner_cap):
+@pytest.mark.parametrize("planner_cap, cap", [(5, 5), (6, 6), (None, 6)])
+def test_balanced_mode_takes_the_smallest_feasible_cap(db_session, planner_cap, cap):
+    """The smallest feasible cap here is 5; balanced mode adds its reserve (10 %, at least
+    one) and never goes above the planner's cap."""
     _balanced_scene(db_session)
     data = plan_data(mode="balanced", cap_per_officer=planner_cap, **BALANCED)
     plan = run_plan(db_session, data, until="scheduled")
-    assert plan.match_summary["cap"] == 5
-    assert oracles.team_problems(db_session, CODE, SEED, 5) == []
+    assert plan.match_summary["smallest_feasible_cap"] == 5
+    assert plan.match_summary["cap"] == cap
+    assert oracles.team_problems(db_session, CODE, SEED, cap) == []
     _check_schedule(db_session, CODE, 1)
 
 

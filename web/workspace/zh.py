@@ -13,7 +13,7 @@ ZH: dict[str, str] = {
     "Next week": "下一周",
     "No inspection": "无检查",
     "Nothing here.": "暂无。",
-    "Date": "日期",
+    "Visit date": "检查日期",
     "Disclosure deadline": "公示期限",
     "Town": "镇街",
     "Address": "地址",

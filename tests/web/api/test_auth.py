@@ -2,6 +2,7 @@
 CSRF on unsafe methods, and every API route declaring its access rule."""
 
 import datetime as dt
+import time
 
 import pytest
 from sqlalchemy import select
@@ -10,6 +11,7 @@ from scheduler.actors import Actor
 from scheduler.models import ApiToken, User
 from scheduler.users import create_user
 from web.access import check_access_rules
+from web.auth import sessions
 
 
 def test_no_credentials_is_401_with_the_bearer_scheme(client):
@@ -98,8 +100,9 @@ def _session_client(app, db_session, username="root", role="admin"):
     user = db_session.scalar(select(User).where(User.username == username))
     client = app.test_client()
     with client.session_transaction() as session:
-        session["_user_id"] = str(user.id)
+        session["_user_id"] = user.get_id()  # ID:SESSION_VERSION, as login_user stores it
         session["_fresh"] = True
+        session[sessions.LOGIN_AT] = session[sessions.SEEN_AT] = time.time()
     return client
 
 

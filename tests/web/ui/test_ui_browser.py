@@ -9,6 +9,11 @@ import threading
 
 import pytest
 
+from web.translations.fill_zh import gather
+
+# Message ids -> the Chinese every area gives them (the sample page renders in Chinese).
+ZH = gather()
+
 pytestmark = pytest.mark.browser
 
 PHONE = {"width": 360, "height": 740}
@@ -119,7 +124,8 @@ def test_phone_has_no_horizontal_scroll_and_tables_become_cards(open_page, ui_se
     row = page.locator("table.cards tbody tr").first
     assert row.evaluate("e => getComputedStyle(e).display") == "block"
     cell = page.locator("table.cards tbody tr td").nth(3)
-    assert cell.evaluate("e => getComputedStyle(e, '::before').content") == '"Inspections"'
+    label = ZH.get("Inspections", "Inspections")  # the sample page is in Chinese
+    assert cell.evaluate("e => getComputedStyle(e, '::before').content") == f'"{label}"'
     head = page.locator("table.cards thead").bounding_box()
     assert head["width"] <= 1 and head["height"] <= 1  # read by screen readers only
     assert page.locator(".sort-links").is_visible()
@@ -286,7 +292,7 @@ def test_without_javascript_nothing_is_broken(open_page, ui_server, tmp_path):
     page = open_page(ui_server + "/_ui/sample", PHONE, java_script_enabled=False)
     assert page.locator("button.copy").first.is_hidden()  # no dead buttons
     assert page.locator("button.print-button").is_hidden()
-    page.click(".sort-links a >> text=Inspections")
+    page.click(f".sort-links a >> text={ZH.get('Inspections', 'Inspections')}")
     assert "sort=inspections" in page.url
     assert page.locator(".pager-status").inner_text() == "第 1/12 页"
     page.click(".pager a[rel=next]")
