@@ -137,7 +137,9 @@ def create_token(
 
 def get_token(session: Session, token_id: int, actor: Actor) -> ApiToken:
     access.require_role(actor, Role.ADMIN, action=Msg("查看接口令牌", "view API tokens"))
-    token = session.get(ApiToken, token_id) if 0 < token_id < 2**62 else None
+    token = (
+        session.get(ApiToken, token_id) if 0 < token_id < 2**31 else None
+    )  # an integer id column
     if token is None:
         raise NotFound(
             Msg(f"没有编号为 {token_id} 的令牌", f"no token with id {token_id}"),

@@ -266,9 +266,9 @@ def plan_progress(session: Session, plan: Plan, body_id: int | None = None) -> d
     parts = _parts(plan, body_id)
     rows = session.execute(
         select(
-            func.coalesce(InspectionResult.state, ResultState.NOT_ENTERED.value),
-            Inspection.cancelled_at.is_not(None),
-            func.count(),
+            InspectionResult.state,  # NULL: not entered (coalesced below, not in SQL: a
+            Inspection.cancelled_at.is_not(None),  # bound literal in GROUP BY is not the
+            func.count(),  # same expression to PostgreSQL as the one in SELECT)
         )
         .select_from(parts)
         .join(Inspection, Inspection.id == parts.c.inspection_id)
@@ -279,10 +279,7 @@ def plan_progress(session: Session, plan: Plan, body_id: int | None = None) -> d
                 InspectionResult.body_id == parts.c.body_id,
             ),
         )
-        .group_by(
-            func.coalesce(InspectionResult.state, ResultState.NOT_ENTERED.value),
-            Inspection.cancelled_at.is_not(None),
-        )
+        .group_by(InspectionResult.state, Inspection.cancelled_at.is_not(None))
     ).all()
     counts = {s.value: 0 for s in ResultState}
     cancelled = 0
@@ -290,7 +287,7 @@ def plan_progress(session: Session, plan: Plan, body_id: int | None = None) -> d
         if is_cancelled:
             cancelled += n
         else:
-            counts[state] += n
+            counts[state or ResultState.NOT_ENTERED.value] += n
     total = sum(counts.values()) + cancelled
     return {
         "plan": plan.code,

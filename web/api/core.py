@@ -336,7 +336,7 @@ class IdPageQuery(PageQuery):
 
     cursor = fields.Integer(
         load_default=None,
-        validate=validate.Range(0, 2**62),
+        validate=validate.Range(0, 2**31 - 1),
         metadata={"description": "the previous page's next_cursor; absent for the first page"},
     )
 

@@ -357,7 +357,7 @@ class AuditExport(Schema):
 class AuditQuery(Schema):
     cursor = fields.Integer(
         load_default=None,
-        validate=validate.Range(0, 2**62),
+        validate=validate.Range(0, 2**31 - 1),
         metadata={"description": "the previous page's next_cursor; absent for the first page"},
     )
     limit = fields.Integer(load_default=100, validate=validate.Range(1, 1000))

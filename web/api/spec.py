@@ -44,7 +44,7 @@ def _path_parameters(rule: str) -> list[dict]:
     params = []
     for converter, name in re.findall(r"<(?:(\w+):)?(\w+)>", rule):
         schema = (
-            {"type": "integer", "minimum": 1, "maximum": 2**62 - 1}
+            {"type": "integer", "minimum": 1, "maximum": 2**31 - 1}  # PostgreSQL integer ids
             if converter == "int"
             else {"type": "string"}
         )
