@@ -13,10 +13,9 @@ from flask import Flask, request
 from flask_babel import gettext as _
 
 from web.ui import filters
-from web.ui.filters import current_lang
+from web.ui.filters import current_lang, url_with
 from web.ui.qr import qr_svg
 from web.ui.states import RESULT_STATES, STATES, badge_html, state_info, state_label
-from web.ui.tables import url_with
 
 # Site identification in the footer (网站标识码, ICP 备案号): config key -> demo default.
 # Each may be set in the app config or as an environment variable of the same name.

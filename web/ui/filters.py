@@ -7,8 +7,12 @@ Dates are stored in UTC (naive datetimes are UTC) and shown in China Standard Ti
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from decimal import Decimal
+from typing import Any
+from urllib.parse import urlencode
 
+from flask import request
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
@@ -151,3 +155,15 @@ FILTERS = {
     "short_digest": short_digest,
     "mono": mono,
 }
+
+
+def url_with(changes: Mapping[str, Any] | None = None, **kwargs) -> str:
+    """The current path and query with some arguments replaced (None removes one).
+
+    Keeps every other argument (filters, other tables' arguments), in order."""
+    changes = {**(changes or {}), **kwargs}
+    pairs = [(k, v) for k, v in request.args.items(multi=True) if k not in changes]
+    pairs += [(k, str(v)) for k, v in changes.items() if v is not None]
+    query = urlencode(pairs)
+    path = request.script_root + request.path
+    return path + ("?" + query if query else "")

@@ -352,39 +352,25 @@ class Page:
         else:
             direction = "asc"
         arg = self.table.arg
-        return url_with(
+        return filters.url_with(
             {arg("sort"): key, arg("dir"): direction, arg("page"): None, arg("format"): None}
         )
 
     def page_url(self, number: int) -> str:
         number = min(max(1, number), self.pages)
         arg = self.table.arg
-        return url_with({arg("page"): number if number > 1 else None, arg("format"): None})
+        return filters.url_with({arg("page"): number if number > 1 else None, arg("format"): None})
 
     def download_url(self, fmt: str) -> str:
         if fmt not in DOWNLOAD_FORMATS:
             raise ValueError(fmt)
-        return url_with({self.table.arg("format"): fmt})
+        return filters.url_with({self.table.arg("format"): fmt})
 
     def download(self, filename: str):
         """The rows shown, in the columns shown, as CSV or XLSX per `?format=`."""
         if self.format == "xlsx":
             return xlsx_response(self.columns, self.items, filename)
         return csv_response(self.columns, self.items, filename)
-
-
-def url_with(changes: Mapping[str, Any] | None = None, **kwargs) -> str:
-    """The current path and query with some arguments replaced (None removes one).
-
-    Keeps every other argument (filters, other tables' arguments), in order."""
-    changes = {**(changes or {}), **kwargs}
-    pairs = [(k, v) for k, v in request.args.items(multi=True) if k not in changes]
-    pairs += [(k, str(v)) for k, v in changes.items() if v is not None]
-    from urllib.parse import urlencode
-
-    query = urlencode(pairs)
-    path = request.script_root + request.path
-    return path + ("?" + query if query else "")
 
 
 # ---------------------------------------------------------------- downloads
